@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.content import ContentError, load_content
+from kb.models import Entry
+
+
+class Command(BaseCommand):
+    help = "Import faq_content/ into the database: upsert by slug, in one transaction."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dir", type=Path, default=settings.CONTENT_DIR)
+        parser.add_argument(
+            "--prune", action="store_true", help="Delete entries that are not in the files."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Only load when the database has no entries, so admin edits are never "
+            "overwritten by a restart.",
+        )
+
+    def handle(self, *args, dir: Path, prune: bool, if_empty: bool, **options):
+        if if_empty and Entry.objects.exists():
+            self.stdout.write("The database already has entries; not loading.")
+            return
+        try:
+            report = load_content(dir, prune=prune)
+        except ContentError as exc:
+            raise CommandError(f"Nothing was imported. {exc}") from None
+        self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))

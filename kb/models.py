@@ -1,0 +1,118 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from kb.markdown import markdown_to_text, render_markdown
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, help_text="Shown as the section heading.")
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Part of the category's address: /c/<slug>/."
+    )
+    description = models.TextField(
+        blank=True, help_text="One sentence telling developers what they will find here."
+    )
+    order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("category_detail", args=[self.slug])
+
+
+class EntryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Entry.Status.PUBLISHED)
+
+    def in_category(self, category: Category):
+        return self.filter(category=category)
+
+    def visible_to(self, user):
+        """Staff see drafts too; everybody else only what is published."""
+        if user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class Entry(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
+    question = models.CharField(
+        max_length=300, help_text="The question as a developer would ask it."
+    )
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="The permalink: /faq/<slug>/. Changing it breaks links people have saved.",
+    )
+    answer = models.TextField(
+        help_text="Markdown: **bold**, `code`, [links](https://…), lists, tables. "
+        "Scripts and unsafe HTML are removed when the page is shown."
+    )
+    answer_html = models.TextField(editable=False, default="")
+    symptoms = models.TextField(
+        blank=True,
+        help_text="One per line: the error messages, status codes, header names and phrases "
+        "a developer would paste or type when this answer is what they need. Search uses them.",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Only published entries are shown to the public and found by search.",
+    )
+    order = models.PositiveIntegerField(
+        default=0, help_text="Position within the category; lower numbers come first."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["answer_html", "updated"])
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__order", "order", "question"]
+        verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return self.question
+
+    def save(self, *args, **kwargs):
+        # Browsers submit CRLF; keep LF so exported files and comparisons stay stable.
+        self.answer = self.answer.replace("\r\n", "\n").strip()
+        self.symptoms = "\n".join(self.symptom_list)
+        self.answer_html = render_markdown(self.answer)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "answer" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "answer_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("entry_detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def symptom_list(self) -> list[str]:
+        return [line.strip() for line in self.symptoms.splitlines() if line.strip()]
+
+    @property
+    def answer_text(self) -> str:
+        return markdown_to_text(self.answer)
+
+    def summary(self, length: int = 155) -> str:
+        text = " ".join(self.answer_text.split())
+        if len(text) <= length:
+            return text
+        return text[: length - 1].rsplit(" ", 1)[0] + "…"

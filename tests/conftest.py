@@ -1,0 +1,112 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from kb.content import load_content
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+INSTALL_HINT = (
+    f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (as root) "
+    "to run the browser tests; .ci/run does this itself"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    browser_items = [item for item in items if "browser" in item.keywords]
+    if not browser_items:
+        return
+    if os.environ.get("KB_REQUIRE_BROWSER") or os.environ.get("CI"):
+        raise pytest.UsageError(f"{INSTALL_HINT}. Browser tests must run in CI.")
+    skip = pytest.mark.skip(reason=INSTALL_HINT)
+    for item in browser_items:
+        item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    if not Path(CHROMIUM).exists():
+        return f"NOTICE: {INSTALL_HINT}"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    # Static files straight from static/, without collectstatic's manifest.
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """A copy of faq_content/ that a test may change."""
+    target = tmp_path / "faq_content"
+    shutil.copytree(django_settings.CONTENT_DIR, target)
+    return target
+
+
+@pytest.fixture
+def faq(db):
+    """The real FAQ, loaded from faq_content/."""
+    return load_content(django_settings.CONTENT_DIR)
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="engineer", password="a-long-test-password", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+# Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that the test
+    # itself makes are still synchronous, so Django's async guard does not apply.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_faq(transactional_db, live_server):
+    """The live server with the real FAQ loaded; returns the server's base URL."""
+    load_content(django_settings.CONTENT_DIR)
+    return live_server.url

@@ -1,0 +1,20 @@
+"""Small helpers that make rows for tests, with defaults a test can override."""
+
+from kb.models import Category, Entry
+
+
+def make_category(**kwargs) -> Category:
+    kwargs.setdefault("name", "Testing")
+    kwargs.setdefault("slug", kwargs["name"].lower().replace(" ", "-"))
+    kwargs.setdefault("order", 1)
+    return Category.objects.create(**kwargs)
+
+
+def make_entry(**kwargs) -> Entry:
+    if "category" not in kwargs:
+        kwargs["category"] = Category.objects.first() or make_category()
+    kwargs.setdefault("question", "How do I test my integration?")
+    kwargs.setdefault("slug", "test-integration")
+    kwargs.setdefault("answer", "Use **Postman** against the sandbox.")
+    kwargs.setdefault("status", Entry.Status.PUBLISHED)
+    return Entry.objects.create(**kwargs)

@@ -1,0 +1,67 @@
+from django.test import Client
+
+from kb.models import Entry
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, faq):
+    response = client.get("/admin/kb/entry/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_engineer_signs_in_with_a_password(client, faq, staff_user):
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "engineer", "password": "a-long-test-password", "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/kb/entry/").status_code == 200
+
+
+def test_the_entry_list_shows_the_columns_engineers_scan(staff_client, faq):
+    html = staff_client.get("/admin/kb/entry/").content.decode()
+    for column in ("Question", "Category", "Status", "Updated"):
+        assert column in html
+    assert "By status" in html and "By category" in html
+
+
+def test_admin_search_looks_in_symptoms(staff_client, faq):
+    html = staff_client.get("/admin/kb/entry/", {"q": "invalid_grant"}).content.decode()
+    assert "My refresh token is not working" in html
+    assert "How long does my access token last?" not in html
+
+
+def test_an_engineer_edits_an_answer_and_the_page_shows_it(staff_client, faq):
+    entry = Entry.objects.get(slug="rate-limit-429")
+    form = staff_client.get(f"/admin/kb/entry/{entry.pk}/change/").content.decode()
+    assert "prepopulated" in form or "slug" in form
+    response = staff_client.post(
+        f"/admin/kb/entry/{entry.pk}/change/",
+        {
+            "question": entry.question,
+            "slug": entry.slug,
+            "category": entry.category_id,
+            "status": "published",
+            "order": entry.order,
+            "answer": "You have exceeded the limit. **Back off** until `X-Rate-Limit-Reset`.",
+            "symptoms": entry.symptoms,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = Client().get("/faq/rate-limit-429/").content.decode()
+    assert "<strong>Back off</strong>" in html
+    assert "<code>X-Rate-Limit-Reset</code>" in html
+
+
+def test_an_engineer_unpublishes_with_an_action(staff_client, faq):
+    entry = Entry.objects.get(slug="what-is-json")
+    staff_client.post("/admin/kb/entry/", {"action": "unpublish", "_selected_action": [entry.pk]})
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.DRAFT
+    assert Client().get("/faq/what-is-json/").status_code == 404
+
+
+def test_the_category_admin_counts_entries(staff_client, faq):
+    html = staff_client.get("/admin/kb/category/").content.decode()
+    assert "OAuth 2.0 Authentication" in html
+    assert "Entries" in html
