@@ -23,6 +23,7 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_faq --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py rebuild_index
 
 run: setup
 	$(VENV)/bin/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from kb.models import Category, Entry
+from kb.models import Category, Entry, Synonym
 
 
 @admin.register(Category)
@@ -59,3 +59,9 @@ class EntryAdmin(SimpleHistoryAdmin):
             entry.save()
             changed += 1
         self.message_user(request, f"{changed} entries set to {status}.", messages.SUCCESS)
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["terms", "note"]
+    search_fields = ["terms", "note"]

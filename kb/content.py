@@ -4,6 +4,7 @@ Layout of the content folder:
 
     categories.yaml        a list of {slug, name, description, order}
     entries/<slug>.md      one entry per file: YAML front matter, then the answer in Markdown
+    synonyms.yaml          optional: a list of {terms: [...], note} groups for search
 
 Everything is read and validated before the database is touched, and loading runs in
 one transaction, so a malformed file stops the import and leaves the database as it was.
@@ -17,9 +18,10 @@ import frontmatter
 import yaml
 from django.db import transaction
 
-from kb.models import Category, Entry
+from kb.models import Category, Entry, Synonym
 
 CATEGORIES_FILE = "categories.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
 ENTRIES_DIR = "entries"
 ENTRY_KEYS = ("question", "category", "slug", "order", "status", "symptoms")
 REQUIRED_ENTRY_KEYS = ("question", "category", "slug", "order", "symptoms")
@@ -55,10 +57,17 @@ class EntryData:
     answer: str
 
 
+@dataclass(frozen=True)
+class SynonymData:
+    terms: str
+    note: str
+
+
 @dataclass
 class Content:
     categories: list[CategoryData]
     entries: list[EntryData]
+    synonyms: list[SynonymData] = field(default_factory=list)
 
 
 @dataclass
@@ -136,6 +145,40 @@ def read_categories(content_dir: Path) -> list[CategoryData]:
     return categories
 
 
+def read_synonyms(content_dir: Path) -> list[SynonymData]:
+    path = content_dir / SYNONYMS_FILE
+    if not path.exists():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ContentError(path, f"not valid YAML: {exc}") from None
+    if not isinstance(raw, list):
+        raise ContentError(path, "must be a list of synonym groups")
+    synonyms, seen = [], set()
+    for number, item in enumerate(raw, 1):
+        where = f"group {number}: "
+        if not isinstance(item, dict) or set(item) - {"terms", "note"}:
+            raise ContentError(path, f"{where}must be a mapping of terms (a list) and note")
+        terms = item.get("terms")
+        if not isinstance(terms, list) or len(terms) < 2:
+            raise ContentError(path, f"{where}'terms' must list at least two words or phrases")
+        phrases = [str(t).strip() for t in terms]
+        if any(not p or "," in p for p in phrases):
+            raise ContentError(path, f"{where}a term must be non-empty and have no comma")
+        joined = ", ".join(phrases)
+        if joined in seen:
+            raise ContentError(path, f"{where}duplicate group {joined!r}")
+        seen.add(joined)
+        if len(joined) > 500:
+            raise ContentError(path, f"{where}the terms are longer than 500 characters")
+        note = item.get("note") or ""
+        if not isinstance(note, str) or len(note) > 200:
+            raise ContentError(path, f"{where}'note' must be text of at most 200 characters")
+        synonyms.append(SynonymData(terms=joined, note=note.strip()))
+    return synonyms
+
+
 def read_entry(path: Path, category_slugs: set[str]) -> EntryData:
     try:
         post = frontmatter.loads(path.read_text(encoding="utf-8"))
@@ -192,7 +235,7 @@ def read_content(content_dir: Path) -> Content:
             )
         paths_by_slug[entry.slug] = path.name
         entries.append(entry)
-    return Content(categories=categories, entries=entries)
+    return Content(categories=categories, entries=entries, synonyms=read_synonyms(content_dir))
 
 
 def _apply(instance, values: dict) -> bool:
@@ -247,7 +290,22 @@ def load_content(content_dir: Path, prune: bool = False) -> LoadReport:
         else:
             report.unchanged += 1
 
+    existing_synonyms = {s.terms: s for s in Synonym.objects.all()}
+    for data in content.synonyms:
+        synonym = existing_synonyms.get(data.terms)
+        if synonym is None:
+            Synonym.objects.create(terms=data.terms, note=data.note)
+            report.created.append(f"synonyms {data.terms}")
+        elif _apply(synonym, {"note": data.note}):
+            synonym.save()
+            report.updated.append(f"synonyms {data.terms}")
+        else:
+            report.unchanged += 1
+
     if prune:
+        for synonym in Synonym.objects.exclude(terms__in=[s.terms for s in content.synonyms]):
+            report.deleted.append(f"synonyms {synonym.terms}")
+            synonym.delete()
         file_slugs = {e.slug for e in content.entries}
         for entry in Entry.objects.exclude(slug__in=file_slugs):
             report.deleted.append(entry.slug)
@@ -290,6 +348,10 @@ def export_content(content_dir: Path) -> int:
         for c in Category.objects.all()
     ]
     (content_dir / CATEGORIES_FILE).write_text(_dump_yaml(categories), encoding="utf-8")
+    synonyms = [
+        {"terms": s.phrases, **({"note": s.note} if s.note else {})} for s in Synonym.objects.all()
+    ]
+    (content_dir / SYNONYMS_FILE).write_text(_dump_yaml(synonyms), encoding="utf-8")
     written = set()
     for entry in Entry.objects.select_related("category"):
         path = entries_dir / f"{entry.slug}.md"

@@ -116,3 +116,38 @@ class Entry(models.Model):
         if len(text) <= length:
             return text
         return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+class SynonymQuerySet(models.QuerySet):
+    def groups(self) -> list[list[str]]:
+        return [synonym.phrases for synonym in self]
+
+
+class Synonym(models.Model):
+    """Words and phrases that mean the same to a developer, so a search for one finds the others.
+
+    Maintained by support engineers; applied when a search runs, so no re-indexing is needed.
+    """
+
+    terms = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text="Comma-separated words or phrases that mean the same thing to a developer, "
+        "e.g. “429, rate limit, too many requests, throttled”. A search for any of them also "
+        "finds entries that use the others.",
+    )
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Why these belong together (optional)."
+    )
+
+    objects = SynonymQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    @property
+    def phrases(self) -> list[str]:
+        return [phrase.strip() for phrase in self.terms.split(",") if phrase.strip()]

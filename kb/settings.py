@@ -132,6 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests run against a file, like the site, so concurrent writers are tested for real
+    # (an in-memory database locks whole tables instead of waiting).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -164,3 +167,6 @@ LOGGING = {
 
 # The public contact shown on fruitless searches and error pages.
 KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
+
+# The search index: generations of a Whoosh index below this folder, `current` the live one.
+KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resolve()

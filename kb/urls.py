@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:slug>/", views.category_detail, name="category_detail"),
     path("faq/<slug:slug>/", views.entry_detail, name="entry_detail"),
+    path("search/", views.search_page, name="search"),
+    path("api/search", views.api_search, name="api_search"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

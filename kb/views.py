@@ -3,10 +3,15 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from kb import search
 from kb.models import Category, Entry
+
+DEFAULT_SEARCH_LIMIT = 10
+MAX_SEARCH_LIMIT = 50
 
 
 def _categories_with_entries(user=None):
@@ -68,4 +73,56 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
         "404.html",
         {"categories": categories, "support_email": settings.KB_SUPPORT_EMAIL},
         status=404,
+    )
+
+
+def _search_limit(raw: str | None) -> int:
+    """The `limit` parameter: a positive whole number, capped at MAX_SEARCH_LIMIT."""
+    if raw is None or raw == "":
+        return DEFAULT_SEARCH_LIMIT
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError("limit must be a positive whole number")
+    return min(int(raw), MAX_SEARCH_LIMIT)
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    results = search.search(query, limit=DEFAULT_SEARCH_LIMIT)
+    context = {
+        "query": query,
+        "results": results,
+        "categories": _categories_with_entries() if not results.hits else [],
+        "support_email": settings.KB_SUPPORT_EMAIL,
+    }
+    template = "kb/search.html#results" if request.htmx else "kb/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def api_search(request: HttpRequest) -> JsonResponse:
+    try:
+        limit = _search_limit(request.GET.get("limit"))
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    results = search.search(request.GET.get("q", ""), limit=limit)
+    return JsonResponse(
+        {
+            "query": results.query,
+            "total": results.total,
+            "results": [
+                {
+                    "slug": hit.slug,
+                    "question": hit.question,
+                    "category": hit.category,
+                    "url": request.build_absolute_uri(hit.url),
+                    "score": hit.score,
+                    "snippet": str(hit.snippet),
+                }
+                for hit in results.hits
+            ],
+            "suggestion": results.suggestion,
+        }
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from kb import search
 from kb.content import load_content
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +52,8 @@ def _test_settings(settings, tmp_path):
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+    # Every test gets its own search index, never the one in var/.
+    settings.KB_INDEX_DIR = tmp_path / "search"
 
 
 @pytest.fixture
@@ -65,6 +68,13 @@ def content_dir(tmp_path) -> Path:
 def faq(db):
     """The real FAQ, loaded from faq_content/."""
     return load_content(django_settings.CONTENT_DIR)
+
+
+@pytest.fixture
+def indexed_faq(faq):
+    """The real FAQ, loaded and indexed."""
+    search.rebuild()
+    return faq
 
 
 @pytest.fixture

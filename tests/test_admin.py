@@ -65,3 +65,12 @@ def test_the_category_admin_counts_entries(staff_client, faq):
     html = staff_client.get("/admin/kb/category/").content.decode()
     assert "OAuth 2.0 Authentication" in html
     assert "Entries" in html
+
+
+def test_an_engineer_adds_synonyms_that_search_uses_at_once(staff_client, indexed_faq):
+    response = staff_client.post(
+        "/admin/kb/synonym/add/", {"terms": "hook, webhooks", "note": "short for webhook"}
+    )
+    assert response.status_code == 302
+    data = Client().get("/api/search", {"q": "hook"}).json()
+    assert data["results"][0]["slug"] == "webhooks-change-notifications"

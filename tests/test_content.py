@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from kb.content import ContentError, export_content, load_content, read_content
-from kb.models import Category, Entry
+from kb.models import Category, Entry, Synonym
 
 SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "procore-api-faq.txt"
 
@@ -49,14 +49,15 @@ def test_it_loads_every_entry_published(faq):
     assert Entry.objects.published().count() == 27
     assert Category.objects.count() == 14
     assert "rate-limit-429" in faq.created
-    assert len(faq.created) == 27 + 14
+    assert len(faq.created) == 27 + 14 + Synonym.objects.count()
+    assert Synonym.objects.count() >= 10
 
 
 def test_a_second_load_changes_nothing(faq):
     before = snapshot()
     report = load_content(settings.CONTENT_DIR)
     assert not report.changed
-    assert report.unchanged == 27 + 14
+    assert report.unchanged == 27 + 14 + Synonym.objects.count()
     assert snapshot() == before
 
 
@@ -98,7 +99,7 @@ def test_export_of_the_loaded_content_reproduces_the_files(faq, tmp_path):
     export_content(tmp_path)
     for path in sorted(Path(settings.CONTENT_DIR).rglob("*.*")):
         relative = path.relative_to(settings.CONTENT_DIR)
-        if relative.parts[0] in ("entries",) or relative.name == "categories.yaml":
+        if relative.parts[0] == "entries" or relative.name in ("categories.yaml", "synonyms.yaml"):
             assert (tmp_path / relative).read_text() == path.read_text(), relative
 
 
@@ -206,3 +207,29 @@ def test_the_export_command_writes_the_files(faq, tmp_path):
     call_command("export_faq", "--dir", str(tmp_path))
     assert len(list((tmp_path / "entries").glob("*.md"))) == 27
     assert (tmp_path / "categories.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- terms: [one]\n", "at least two"),
+        ("- terms: [a, '']\n", "non-empty"),
+        ("- terms: ['a,b', c]\n", "no comma"),
+        ("- words: [a, b]\n", "must be a mapping"),
+        ("- terms: [a, b]\n- terms: [a, b]\n", "duplicate group"),
+        ("terms: [a, b]\n", "must be a list"),
+    ],
+)
+def test_a_malformed_synonyms_file_stops_the_import(text, message, faq, content_dir):
+    (content_dir / "synonyms.yaml").write_text(text)
+    before = sorted(Synonym.objects.values_list("terms", flat=True))
+    with pytest.raises(ContentError, match=re.escape(message)):
+        load_content(content_dir, prune=True)
+    assert sorted(Synonym.objects.values_list("terms", flat=True)) == before
+
+
+def test_prune_removes_synonym_groups_no_longer_in_the_file(faq, content_dir):
+    Synonym.objects.create(terms="made, up")
+    report = load_content(content_dir, prune=True)
+    assert "synonyms made, up" in report.deleted
+    assert not Synonym.objects.filter(terms="made, up").exists()

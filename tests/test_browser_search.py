@@ -1,0 +1,40 @@
+import pytest
+from playwright.sync_api import expect
+
+from kb import search
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_index(live_faq):
+    search.rebuild()
+    return live_faq
+
+
+def test_typing_in_the_search_box_shows_results_without_a_page_load(page, live_index):
+    page.goto(live_index + "/faq/what-is-json/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("searchbox", name="Search the knowledge base").press_sequentially(
+        "invalid_grant", delay=20
+    )
+    first = page.locator(".result-link").first
+    expect(first).to_have_text(
+        "My refresh token is not working, or it says it is invalid. Why is that?"
+    )
+    expect(page).to_have_url(live_index + "/search/?q=invalid_grant")
+    expect(page).to_have_title("invalid_grant · Search · Procore API knowledge base")
+    assert page.evaluate("window.notReloaded") is True
+    first.click()
+    expect(page).to_have_url(live_index + "/faq/refresh-token-invalid/")
+
+
+def test_the_search_form_works_without_javascript(browser, live_index):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_index + "/")
+    page.get_by_role("searchbox", name="Search the knowledge base").fill("429")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(live_index + "/search/?q=429")
+    expect(page.locator(".result-link").first).to_contain_text("429 status code")
+    context.close()

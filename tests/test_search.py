@@ -1,0 +1,301 @@
+"""The search engine itself: relevance, query safety, typos, freshness and the index's life."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from kb import search
+from kb.models import Category, Entry, Synonym
+from tests.factories import make_entry
+
+RAW_429 = """HTTP/1.1 429 Too Many Requests
+Date: Sat, 28 Nov 2026 15:04:05 GMT
+Content-Type: application/json; charset=utf-8
+X-Rate-Limit-Limit: 3600
+X-Rate-Limit-Remaining: 0
+X-Rate-Limit-Reset: 1795880000
+Retry-After: 120
+
+{"errors":"Too many requests"}"""
+
+INVALID_GRANT = (
+    '{"error":"invalid_grant","error_description":"The provided authorization grant is '
+    "invalid, expired, revoked, does not match the redirection URI used in the authorization "
+    'request, or was issued to another client."}'
+)
+
+SYMPTOMS = {
+    "429": "rate-limit-429",
+    RAW_429: "rate-limit-429",
+    INVALID_GRANT: "refresh-token-invalid",
+    "403 forbidden App is not connected to this company": "app-not-connected-403",
+    "No 'Access-Control-Allow-Origin' header is present on the requested resource.": (
+        "cors-no-access-control-allow-origin"
+    ),
+    "Access to fetch at 'https://api.procore.com/rest/v1.0/me' from origin "
+    "'http://localhost:3000' has been blocked by CORS policy": (
+        "cors-no-access-control-allow-origin"
+    ),
+    "Missing Procore-Company-Id header!": "mpz-company-id-query-parameter",
+    "401 Unauthorized": "access-token-not-working",
+    "X-Rate-Limit-Reset": "rate-limit-429",
+    "login.procore.com": "browser-redirects-to-integration",
+    "does the refresh token expire": "refresh-token-lifetime",
+    "postman": "testing-api-calls",
+}
+
+
+@pytest.mark.parametrize("query", SYMPTOMS.keys(), ids=lambda q: q[:40])
+def test_it_puts_the_entry_that_resolves_a_symptom_first(indexed_faq, query):
+    results = search.search(query)
+    assert results.hits, query
+    assert results.hits[0].slug == SYMPTOMS[query]
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("x-rate-limit-reset", "rate-limit-429"),
+        ("rate limit reset", "rate-limit-429"),
+        ("invalid_grant", "refresh-token-invalid"),
+        ("invalid grant", "refresh-token-invalid"),
+        ("Procore-Company-Id", "mpz-company-id-query-parameter"),
+        ("procore company id", "mpz-company-id-query-parameter"),
+        ("client_id", "request-production-access"),
+    ],
+)
+def test_compound_tokens_match_whole_or_in_parts(indexed_faq, query, slug):
+    assert search.search(query).hits[0].slug == slug
+
+
+def test_it_corrects_typos_and_suggests_the_spelling(indexed_faq):
+    results = search.search("refesh tokn invalid")
+    assert results.hits[0].slug == "refresh-token-invalid"
+    assert results.suggestion == "refresh token invalid"
+
+
+def test_a_query_of_only_misspelled_words_is_answered_for_the_suggestion(indexed_faq):
+    results = search.search("webhoks")
+    assert results.suggestion == "webhooks"
+    assert results.corrected
+    assert results.hits[0].slug == "webhooks-change-notifications"
+
+
+def test_words_written_together_are_split(indexed_faq):
+    results = search.search("ratelimit")
+    assert results.suggestion == "rate limit"
+    assert results.hits[0].slug == "rate-limit-429"
+
+
+def test_a_star_does_not_match_everything(indexed_faq):
+    assert search.search("*").total == 0
+    assert search.search("*:*").total == 0
+
+
+def test_not_does_not_negate(indexed_faq):
+    results = search.search("NOT rate limit")
+    assert results.hits[0].slug == "rate-limit-429"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'question:"unbalanced',
+        "(((",
+        "[a TO z]",
+        "rate AND OR NOT",
+        "token~2 refresh^5",
+        "{}[]:\\/\"'",
+        "\x00\x01",
+        "\u202e\ud7ff",
+        "🙂" * 100,
+    ],
+)
+def test_query_syntax_is_treated_as_text(indexed_faq, query):
+    results = search.search(query)
+    assert results.query == query.strip()[: search.MAX_INPUT_CHARS]
+
+
+def test_a_20kb_paste_is_cut_and_still_answered(indexed_faq):
+    paste = RAW_429 + "\n" + ("X-Request-Id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0\n" * 500)
+    assert len(paste) > 20_000
+    results = search.search(paste)
+    assert results.hits[0].slug == "rate-limit-429"
+
+
+def test_results_carry_a_highlighted_escaped_snippet(indexed_faq):
+    hit = search.search("refresh token revoked").hits[0]
+    assert hit.slug == "refresh-token-invalid"
+    assert "<mark" in hit.snippet and "revoke" in hit.snippet.lower()
+    assert hit.category == "OAuth 2.0 Authentication"
+    assert hit.url == "/faq/refresh-token-invalid/"
+
+
+def test_snippets_escape_the_stored_text(db):
+    make_entry(slug="html", question="Why <b>bold</b>?", answer="Send `<script>` tokens")
+    search.rebuild()
+    hit = search.search("script tokens").hits[0]
+    assert "<script>" not in hit.snippet
+    assert "Send &lt;" in hit.snippet
+
+
+def test_drafts_never_appear(faq):
+    make_entry(slug="draft", question="Zanzibar draft?", status=Entry.Status.DRAFT)
+    search.rebuild()
+    assert search.search("zanzibar").total == 0
+
+
+def test_an_unpublished_entry_is_hidden_even_before_the_index_hears_of_it(indexed_faq):
+    Entry.objects.filter(slug="rate-limit-429").update(status=Entry.Status.DRAFT)
+    assert "rate-limit-429" not in [h.slug for h in search.search("429").hits]
+
+
+def test_synonyms_maintained_by_engineers_widen_a_search(indexed_faq):
+    assert search.search("quokka").total == 0
+    Synonym.objects.create(terms="quokka, webhooks")
+    assert search.search("quokka").hits[0].slug == "webhooks-change-notifications"
+
+
+def test_saving_an_entry_updates_the_index_after_commit(
+    indexed_faq, django_capture_on_commit_callbacks
+):
+    entry = Entry.objects.get(slug="what-is-json")
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.symptoms += "\nflibbertigibbet"
+        entry.save()
+    assert search.search("flibbertigibbet").hits[0].slug == "what-is-json"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.status = Entry.Status.DRAFT
+        entry.save()
+    assert search.search("flibbertigibbet").total == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.status = Entry.Status.PUBLISHED
+        entry.save()
+    assert search.search("flibbertigibbet").total == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.delete()
+    assert search.search("flibbertigibbet").total == 0
+
+
+def test_renaming_a_category_reindexes_its_entries(indexed_faq, django_capture_on_commit_callbacks):
+    category = Category.objects.get(slug="webhooks")
+    with django_capture_on_commit_callbacks(execute=True):
+        category.name = "Snarkhunting"
+        category.save()
+    assert search.search("snarkhunting").hits[0].category == "Snarkhunting"
+
+
+def test_nothing_is_written_when_the_transaction_rolls_back(indexed_faq):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_entry(slug="rolled-back", question="Jabberwocky?")
+        raise RuntimeError
+    assert search.search("jabberwocky").total == 0
+
+
+def test_a_missing_index_is_rebuilt_from_the_database(indexed_faq):
+    shutil.rmtree(settings.KB_INDEX_DIR)
+    assert search.search("429").hits[0].slug == "rate-limit-429"
+    assert (Path(settings.KB_INDEX_DIR) / "current").exists()
+
+
+def test_a_corrupt_index_is_rebuilt_and_search_keeps_answering(indexed_faq):
+    search.search("429")  # open a searcher on the index first
+    current = Path(settings.KB_INDEX_DIR, "current").resolve()
+    for path in current.iterdir():
+        path.write_bytes(b"\x00garbage" * 10)
+    search._cache.close()
+    assert search.search("429").hits[0].slug == "rate-limit-429"
+    assert Path(settings.KB_INDEX_DIR, "current").resolve() != current
+
+
+def test_a_rebuild_swaps_in_a_new_generation_and_keeps_one_old(indexed_faq):
+    first = Path(settings.KB_INDEX_DIR, "current").resolve()
+    second = search.rebuild()
+    third = search.rebuild()
+    assert Path(settings.KB_INDEX_DIR, "current").resolve() == third
+    generations = sorted(p.name for p in Path(settings.KB_INDEX_DIR).glob("gen-*"))
+    assert generations == sorted([second.name, third.name])
+    assert not first.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searches_keep_answering_during_rebuilds():
+    from kb.content import load_content
+
+    load_content(settings.CONTENT_DIR)
+    errors, answers = [], []
+
+    def keep_searching():
+        try:
+            for _ in range(40):
+                answers.append(search.search("invalid_grant").hits[0].slug)
+        except Exception as exc:  # the test reports any failure below
+            errors.append(exc)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threads = [threading.Thread(target=keep_searching) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for _ in range(5):
+        search.rebuild()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert set(answers) == {"refresh-token-invalid"}
+    assert len(answers) == 120
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_lose_an_update():
+    from kb.content import load_content
+
+    load_content(settings.CONTENT_DIR)
+    slugs = list(Entry.objects.values_list("slug", flat=True)[:8])
+    errors = []
+
+    def save(slug: str, word: str):
+        try:
+            entry = Entry.objects.get(slug=slug)
+            entry.symptoms += f"\n{word}"
+            entry.save()  # outside a transaction: indexed right after the save commits
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    words = {slug: f"zqx{chr(97 + n)}marker" for n, slug in enumerate(slugs)}
+    threads = [threading.Thread(target=save, args=(s, w)) for s, w in words.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for slug, word in words.items():
+        assert [h.slug for h in search.search(word).hits] == [slug], word
+
+
+def test_the_search_command_prints_ranked_results(indexed_faq, capsys):
+    call_command("search", "invalid_grant", "--limit", "2")
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(" 1.")
+    assert "My refresh token is not working" in out.splitlines()[0]
+
+
+def test_the_rebuild_command_builds_the_index(faq, capsys):
+    call_command("rebuild_index")
+    assert "Search index rebuilt" in capsys.readouterr().out
+    assert search.search("429").hits[0].slug == "rate-limit-429"

@@ -1,0 +1,134 @@
+"""The search page, its HTMX fragment and the JSON API."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb.models import Entry
+from tests.htmx import HtmxClient
+
+
+def test_the_page_shows_ranked_results_without_javascript(client, indexed_faq):
+    response = client.get("/search/", {"q": "invalid_grant"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    first = html.index('class="result-link"')
+    assert 'href="/faq/refresh-token-invalid/' in html[first : first + 120]
+    assert "OAuth 2.0 Authentication" in html
+    assert "<mark" in html
+    assert 'value="invalid_grant"' in html, "the box keeps the query"
+
+
+def test_an_empty_search_shows_the_categories_and_the_contact(client, indexed_faq):
+    html = client.get("/search/").content.decode()
+    assert "Search the knowledge base" in html
+    assert 'href="/c/oauth/"' in html
+    assert "mailto:apisupport@procore.com" in html
+
+
+def test_a_fruitless_search_shows_the_categories_and_the_contact(client, indexed_faq):
+    html = client.get("/search/", {"q": "xyzzy plugh"}).content.decode()
+    assert "No results for" in html
+    assert 'href="/c/oauth/"' in html
+    assert "mailto:apisupport@procore.com" in html
+
+
+def test_a_typo_offers_the_suggestion_as_a_link(client, indexed_faq):
+    html = client.get("/search/", {"q": "refesh token"}).content.decode()
+    assert 'Did you mean <a href="/search/?q=refresh%20token">refresh token</a>?' in html
+    html = client.get("/search/", {"q": "refesh tokn"}).content.decode()
+    assert 'Showing results for <a href="/search/?q=refresh%20token">refresh token</a>' in html
+
+
+def test_htmx_gets_only_the_results_fragment(indexed_faq):
+    client = HtmxClient()
+    response = client.get("/search/", {"q": "429"}, htmx=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "<header" not in html
+    assert 'class="search-results"' in html
+    assert 'href="/faq/rate-limit-429/' in html
+    assert "<title>429 · Search" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_search_box_searches_as_you_type(client, indexed_faq):
+    html = client.get("/").content.decode()
+    assert 'hx-get="/search/"' in html
+    assert 'hx-trigger="input changed delay:250ms, search"' in html
+    assert 'hx-push-url="true"' in html
+    assert 'action="/search/"' in html, "and still works as a plain form"
+
+
+def test_the_api_answers_with_ranked_json(client, indexed_faq):
+    response = client.get("/api/search", {"q": "Missing Procore-Company-Id header!"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["query"] == "Missing Procore-Company-Id header!"
+    assert data["total"] >= 1
+    assert data["suggestion"] is None
+    first = data["results"][0]
+    assert set(first) == {"slug", "question", "category", "url", "score", "snippet"}
+    assert first["slug"] == "mpz-company-id-query-parameter"
+    assert first["url"] == "http://testserver/faq/mpz-company-id-query-parameter/"
+    assert first["category"] == "Multiple Procore Zones (MPZ)"
+    assert first["score"] > 0
+
+
+def test_the_api_limits_results(client, indexed_faq):
+    token = client.get("/api/search", {"q": "token"}).json()
+    assert len(token["results"]) == token["total"] == 5
+    assert len(client.get("/api/search", {"q": "token", "limit": 2}).json()["results"]) == 2
+    many = "token api procore error request access app cors sandbox json support"
+    assert len(client.get("/api/search", {"q": many}).json()["results"]) == 10
+    capped = client.get("/api/search", {"q": many, "limit": 500}).json()
+    assert len(capped["results"]) == min(capped["total"], 50) > 10
+
+
+def test_an_empty_query_gives_an_empty_list(client, indexed_faq):
+    data = client.get("/api/search", {"q": "  "}).json()
+    assert data["results"] == [] and data["total"] == 0
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "abc", "1.5", "", "1e3"])
+def test_a_limit_that_is_not_a_positive_number_is_refused(client, indexed_faq, limit):
+    response = client.get("/api/search?q=429&limit=" + limit)
+    if limit == "":
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert response.json() == {"error": "limit must be a positive whole number"}
+
+
+def test_drafts_are_not_in_the_api(client, indexed_faq, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = Entry.objects.get(slug="rate-limit-429")
+        entry.status = Entry.Status.DRAFT
+        entry.save()
+    slugs = [r["slug"] for r in client.get("/api/search", {"q": "429"}).json()["results"]]
+    assert "rate-limit-429" not in slugs
+
+
+def test_the_api_refuses_posts(client, indexed_faq):
+    assert client.post("/api/search", {"q": "429"}).status_code == 405
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=st.text(max_size=300) | st.from_regex(r"[\w\s\"'*:()\[\]{}~^!?+-]{0,80}"))
+def test_no_string_causes_a_server_error(client, indexed_faq, query):
+    query = query.replace("\x00", "")  # the test client cannot send a NUL; the server can
+    page = client.get("/search/", {"q": query})
+    api = client.get("/api/search", {"q": query, "limit": "5"})
+    assert page.status_code == 200
+    assert api.status_code == 200
+    assert len(api.json()["results"]) <= 5
+
+
+def test_a_nul_byte_in_the_query_string_is_harmless(client, indexed_faq):
+    assert client.get("/search/?q=rate%00limit").status_code == 200
+    assert client.get("/api/search?q=%00%00").status_code == 200
