@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint format check-migrations serve clean
+.PHONY: run test install setup lint format check-migrations bench clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -42,6 +42,10 @@ check-migrations: install
 
 test: lint check-migrations
 	$(PY) -m pytest
+
+# Speed and memory figures for the README (not a test: nothing here can fail the build).
+bench: install
+	$(PY) bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

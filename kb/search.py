@@ -493,9 +493,39 @@ def search(text: str, limit: int = 10) -> SearchResults:
         return _search(text, limit, results)
     except Exception:
         logger.exception("search failed; rebuilding the index from the database")
+    try:
         _cache.close()
         rebuild()
         return _search(text, limit, SearchResults(query=text))
+    except Exception:
+        logger.exception("the index cannot be rebuilt; answering from the database")
+        return _database_search(text, limit)
+
+
+def _database_search(text: str, limit: int) -> SearchResults:
+    """A plain word match over the published questions and symptoms, for when the index is
+    unusable (a full disk, say): slower and cruder, but the developer still gets answers."""
+    words = list(dict.fromkeys(analyze(text, plain=True)))[:MAX_QUERY_TERMS]
+    scored = []
+    for entry in _published_entries():
+        haystack = f"{entry.question} {entry.symptoms}".lower()
+        score = sum(1 for word in words if word in haystack)
+        if score:
+            scored.append((score, entry))
+    scored.sort(key=lambda pair: -pair[0])
+    hits = [
+        Hit(
+            slug=entry.slug,
+            question=entry.question,
+            category=entry.category.name,
+            category_slug=entry.category.slug,
+            url=entry.get_absolute_url(),
+            score=float(score),
+            snippet=escape(entry.summary(200)),
+        )
+        for score, entry in scored[:limit]
+    ]
+    return SearchResults(query=text, total=len(scored), hits=hits)
 
 
 def _search(text: str, limit: int, results: SearchResults) -> SearchResults:

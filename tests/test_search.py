@@ -299,3 +299,12 @@ def test_the_rebuild_command_builds_the_index(faq, capsys):
     call_command("rebuild_index")
     assert "Search index rebuilt" in capsys.readouterr().out
     assert search.search("429").hits[0].slug == "rate-limit-429"
+
+
+def test_search_answers_from_the_database_when_the_index_cannot_be_built(indexed_faq):
+    root = Path(settings.KB_INDEX_DIR)
+    shutil.rmtree(root)
+    root.write_text("a file where the index folder should be")  # nothing can be written
+    search._cache.close()
+    results = search.search("Missing Procore-Company-Id header!")
+    assert results.hits[0].slug == "mpz-company-id-query-parameter"
