@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from kb.caching import cacheable_page
 from kb.models import Category, Entry
 
 
@@ -20,11 +21,13 @@ def _categories_with_entries(user=None):
 
 
 @require_GET
+@cacheable_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/home.html", {"categories": _categories_with_entries()})
 
 
 @require_GET
+@cacheable_page
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     entries = Entry.objects.visible_to(request.user).in_category(category)
@@ -39,6 +42,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cacheable_page
 def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug
