@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from kb.caching import cacheable_page
 from kb.models import Category, Entry
+from kb.structured_data import faq_page_json_ld
 
 
 def _categories_with_entries(user=None):
@@ -37,7 +38,12 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "kb/category.html",
-        {"category": category, "entries": entries, "categories": _categories_with_entries()},
+        {
+            "category": category,
+            "entries": entries,
+            "categories": _categories_with_entries(),
+            "faq_json_ld": faq_page_json_ld(entries),
+        },
     )
 
 
@@ -48,7 +54,11 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug
     )
     related = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
-    return render(request, "kb/entry.html", {"entry": entry, "related": related})
+    return render(
+        request,
+        "kb/entry.html",
+        {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])},
+    )
 
 
 @never_cache
