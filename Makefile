@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint format check-migrations serve clean
+.PHONY: run test install setup lint format check-migrations serve clean weight
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -41,6 +41,12 @@ check-migrations: install
 
 test: lint check-migrations
 	$(PY) -m pytest
+
+# What a browser downloads for the home page and an entry page, on a throwaway site
+# (README.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.
+WEIGHT_PORT ?= 0
+weight: install
+	$(PY) bench/page_weight.py --serve --port $(WEIGHT_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
