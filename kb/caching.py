@@ -18,12 +18,18 @@ random) while what the page says does not. It is a hash of:
   `updated`, and the categories (see `_content_fingerprint` for why that is enough);
 - the URL and the whole Cookie header: the page varies with the cookies (`Vary: Cookie`), so its
   validator does too. A cached page whose CSRF token belongs to an old cookie (rotated at sign-in,
-  or cleared) is never confirmed with a 304.
+  or cleared) is never confirmed with a 304;
+- the visitor's session data, when there is a session: whatever a feature remembers for an
+  anonymous visitor there (a vote, a message) can show on a page without changing a cookie.
 
 Requests without a CSRF cookie get no ETag: rendering the page sets a new cookie, and a page
 confirmed from cache would carry a token for a cookie the browser no longer has. The second
 view, with the cookie, gets its ETag; the third is a 304. htmx requests get none either: they
 ask for fragments of the same URLs.
+
+Use `@cacheable_page` (under `@require_GET`) on an HTML page whose content comes from the
+published entries and categories, the URL (query string included) and the visitor's cookies or
+session. A page that shows anything else must not use it, or must add that to `page_etag`.
 
 There is no Last-Modified: deleting an entry or renaming a category changes pages without
 leaving a newer timestamp anywhere, so a date could wrongly answer "not modified".
@@ -74,6 +80,12 @@ def _content_fingerprint() -> str:
     )
 
 
+def _session_state(request: HttpRequest) -> str:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""  # no session: do not create one just to look
+    return repr(sorted(request.session.items()))
+
+
 def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
     if request.htmx or settings.CSRF_COOKIE_NAME not in request.COOKIES:
         return None
@@ -83,6 +95,7 @@ def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
         _content_fingerprint(),
         request.get_full_path(),
         request.headers.get("Cookie", ""),
+        _session_state(request),
     ):
         digest.update(part.encode())
         digest.update(b"\0")

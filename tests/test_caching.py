@@ -99,6 +99,21 @@ def test_it_sends_the_page_again_when_the_csrf_cookie_is_gone(client, faq):
     assert "csrftoken" in response.cookies  # a new cookie, with a page that matches it
 
 
+def test_it_sends_the_page_again_when_the_visitors_session_changes(client, faq):
+    session = client.session
+    session["feedback"] = {}
+    session.save()
+    etag = revisit(client, "/faq/rate-limit-429/")
+    assert client.get("/faq/rate-limit-429/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    # A feature remembers something for this visitor: same cookie, different page.
+    session = client.session
+    session["feedback"] = {"rate-limit-429": "helpful"}
+    session.save()
+    response = client.get("/faq/rate-limit-429/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+
+
 def test_staff_pages_are_never_stored_nor_confirmed_from_cache(client, faq, staff_user):
     etag = revisit(client, "/faq/rate-limit-429/")
     client.force_login(staff_user)
