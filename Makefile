@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint format check-migrations bench clean
+.PHONY: run test install setup lint format check-migrations bench weight clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -46,6 +46,12 @@ test: lint check-migrations
 # Speed and memory figures for the README (not a test: nothing here can fail the build).
 bench: install
 	$(PY) bench/search_bench.py
+
+# What a browser downloads for the home page and an entry page, on a throwaway site
+# (README.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.
+WEIGHT_PORT ?= 0
+weight: install
+	$(PY) bench/page_weight.py --serve --port $(WEIGHT_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

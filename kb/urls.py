@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from kb import views
+from kb import discovery, views
 
 admin.site.site_header = "Procore API knowledge base"
 admin.site.site_title = "KB admin"
@@ -18,3 +18,11 @@ urlpatterns = [
 ]
 
 handler404 = "kb.views.page_not_found"
+
+# Discoverability: sitemap, robots.txt, the Atom feed, the OpenSearch description.
+urlpatterns += [
+    path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("feed.atom", discovery.updates_feed, name="feed"),
+    path("opensearch.xml", discovery.opensearch_description, name="opensearch"),
+]

@@ -8,7 +8,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kb import search
+from kb.caching import cacheable_page
 from kb.models import Category, Entry
+from kb.structured_data import faq_page_json_ld
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
@@ -25,11 +27,13 @@ def _categories_with_entries(user=None):
 
 
 @require_GET
+@cacheable_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "kb/home.html", {"categories": _categories_with_entries()})
 
 
 @require_GET
+@cacheable_page
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     entries = Entry.objects.visible_to(request.user).in_category(category)
@@ -39,17 +43,27 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "kb/category.html",
-        {"category": category, "entries": entries, "categories": _categories_with_entries()},
+        {
+            "category": category,
+            "entries": entries,
+            "categories": _categories_with_entries(),
+            "faq_json_ld": faq_page_json_ld(entries),
+        },
     )
 
 
 @require_GET
+@cacheable_page
 def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug
     )
     related = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
-    return render(request, "kb/entry.html", {"entry": entry, "related": related})
+    return render(
+        request,
+        "kb/entry.html",
+        {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])},
+    )
 
 
 @never_cache

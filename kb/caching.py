@@ -1,0 +1,124 @@
+"""HTTP caching for the HTML pages: who may keep a page, and when a 304 is safe.
+
+A page is not the same for everybody, so it is never cached publicly:
+
+- Signed-in users (support engineers) see drafts and banners. Their pages are never stored
+  (`no-store`): a draft must not stay on disk or come back from the cache after signing out.
+- Every page embeds a CSRF token in `<body hx-headers>`, masked from the visitor's CSRF cookie.
+  A shared cache would hand one visitor's token to another, so anonymous pages are `private`
+  too. The browser keeps them and revalidates each time (`no-cache`): a reader sees an edit at
+  once, and an unchanged page costs a 304 of a few hundred bytes.
+
+The validator is a weak ETag, because the bytes differ on every response (the token's mask is
+random) while what the page says does not. It is a hash of:
+
+- the deployed code, templates and static file names (`release_fingerprint`), so a deploy that
+  changes the markup or the hashed CSS names re-sends every page;
+- the published content every page can show: entries' slugs, questions, order, category and
+  `updated`, and the categories (see `_content_fingerprint` for why that is enough);
+- the URL and the whole Cookie header: the page varies with the cookies (`Vary: Cookie`), so its
+  validator does too. A cached page whose CSRF token belongs to an old cookie (rotated at sign-in,
+  or cleared) is never confirmed with a 304;
+- the visitor's session data, when there is a session: whatever a feature remembers for an
+  anonymous visitor there (a vote, a message) can show on a page without changing a cookie.
+
+Requests without a CSRF cookie get no ETag: rendering the page sets a new cookie, and a page
+confirmed from cache would carry a token for a cookie the browser no longer has. The second
+view, with the cookie, gets its ETag; the third is a 304. htmx requests get none either: they
+ask for fragments of the same URLs.
+
+Use `@cacheable_page` (under `@require_GET`) on an HTML page whose content comes from the
+published entries and categories, the URL (query string included) and the visitor's cookies or
+session. A page that shows anything else must not use it, or must add that to `page_etag`.
+
+There is no Last-Modified: deleting an entry or renaming a category changes pages without
+leaving a newer timestamp anywhere, so a date could wrongly answer "not modified".
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.views.decorators.http import condition
+
+from kb.models import Category, Entry
+
+# What shapes the HTML besides the database: our templates and Python code.
+RELEASE_SOURCES = [("templates", "*.html"), ("templates", "*.xml"), ("kb", "*.py")]
+
+
+@functools.cache
+def release_fingerprint() -> str:
+    """A hash of the deployed templates, code and hashed static names; fixed for a process."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder, pattern in RELEASE_SOURCES:
+        for path in sorted((settings.BASE_DIR / folder).rglob(pattern)):
+            digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+            digest.update(path.read_bytes())
+    # With the manifest storage, `{% static %}` names carry a hash of each file's content.
+    hashed_files = getattr(staticfiles_storage, "hashed_files", {})
+    digest.update(repr(sorted(hashed_files.items())).encode())
+    return digest.hexdigest()
+
+
+def _content_fingerprint() -> str:
+    # Every save() renews `updated`, and answers can only change through save() because that
+    # is where they are rendered to HTML. Bulk updates that skip save() (a status change, a
+    # reorder) still change which rows are listed here or their order and category, and a
+    # deletion removes a row, so every change to what a page shows changes this text.
+    entries = Entry.objects.published().order_by("pk")
+    categories = Category.objects.order_by("pk")
+    return repr(
+        (
+            list(entries.values_list("pk", "slug", "question", "category_id", "order", "updated")),
+            list(categories.values_list("pk", "slug", "name", "description", "order")),
+        )
+    )
+
+
+def _session_state(request: HttpRequest) -> str:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""  # no session: do not create one just to look
+    return repr(sorted(request.session.items()))
+
+
+def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
+    if request.htmx or settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        release_fingerprint(),
+        _content_fingerprint(),
+        request.get_full_path(),
+        request.headers.get("Cookie", ""),
+        _session_state(request),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return f'W/"{digest.hexdigest()}"'
+
+
+def cacheable_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Cache headers for an HTML page, and 304s for anonymous visitors (see the module doc)."""
+    conditional_view = condition(etag_func=page_etag)(view)
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)  # private, no-cache, no-store
+        else:
+            response = conditional_view(request, *args, **kwargs)
+            if response.status_code not in (200, 304) and response.has_header("ETag"):
+                # Only a page that exists is worth revalidating.
+                del response.headers["ETag"]
+            patch_cache_control(response, private=True, no_cache=True)
+        # Accept-Encoding too, as GZipMiddleware adds it to a 200: a 304 repeats the 200's Vary.
+        patch_vary_headers(response, ("Cookie", "HX-Request", "Accept-Encoding"))
+        return response
+
+    return wrapped

@@ -1,0 +1,67 @@
+"""What crawlers, feed readers and browsers fetch besides the pages: sitemap.xml, robots.txt,
+the Atom feed and the OpenSearch description.
+
+None of these responses depends on the visitor or sets a cookie, so shared caches may keep
+them (`public`). Their bodies are the same for the same content, so Django's ConditionalGet
+logic (`conditional_page`) derives an ETag from the body and answers 304. They accept HEAD as
+well as GET because crawlers and link checkers send it.
+"""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import conditional_page, require_safe
+
+from kb.feeds import RecentlyUpdatedFeed
+from kb.sitemaps import SITEMAPS
+
+# Content changes show up in the sitemap and the feed within 15 minutes; robots.txt and the
+# OpenSearch description only change with a deploy.
+CONTENT_MAX_AGE = 15 * 60
+FIXED_MAX_AGE = 24 * 60 * 60
+
+# The search page's address; base.html's search form posts to the same one.
+SEARCH_PATH = "/search/"
+
+
+@require_safe
+@cache_control(public=True, max_age=CONTENT_MAX_AGE)
+@conditional_page
+def sitemap_xml(request: HttpRequest) -> HttpResponse:
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
+
+
+@require_safe
+@cache_control(public=True, max_age=FIXED_MAX_AGE)
+@conditional_page
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "kb/robots.txt",
+        {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=CONTENT_MAX_AGE)
+@conditional_page
+def updates_feed(request: HttpRequest) -> HttpResponse:
+    return RecentlyUpdatedFeed()(request)
+
+
+@require_safe
+@cache_control(public=True, max_age=FIXED_MAX_AGE)
+@conditional_page
+def opensearch_description(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "kb/opensearch.xml",
+        {
+            "search_url": request.build_absolute_uri(SEARCH_PATH),
+            "self_url": request.build_absolute_uri(reverse("opensearch")),
+        },
+        content_type="application/opensearchdescription+xml; charset=utf-8",
+    )

@@ -1,0 +1,40 @@
+"""sitemap.xml: the home page, every category with published entries, every published entry."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, Q
+from django.urls import reverse
+
+from kb.models import Category, Entry
+
+
+class HomeSitemap(Sitemap):
+    def items(self) -> list[str]:
+        return ["home"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+
+class CategorySitemap(Sitemap):
+    def items(self):
+        published = Q(entries__status=Entry.Status.PUBLISHED)
+        # The annotation groups by category, so each appears once, and gives its lastmod.
+        return (
+            Category.objects.filter(published)
+            .annotate(latest_update=Max("entries__updated", filter=published))
+            .order_by("order", "name")
+        )
+
+    def lastmod(self, category: Category):
+        return category.latest_update
+
+
+class EntrySitemap(Sitemap):
+    def items(self):
+        return Entry.objects.published().order_by("category__order", "order", "question")
+
+    def lastmod(self, entry: Entry):
+        return entry.updated
+
+
+SITEMAPS = {"home": HomeSitemap, "categories": CategorySitemap, "entries": EntrySitemap}

@@ -1,0 +1,47 @@
+"""schema.org FAQPage JSON-LD for category and entry pages.
+
+The answer text is the sanitized answer HTML (`Entry.answer_html`), not plain text: schema.org's
+`Answer.text` may hold HTML and search engines read links, lists and paragraphs in it, and many
+answers are a link to the right documentation. It is the same HTML the page shows, already
+cleaned by nh3, so the structured data says exactly what the page says.
+"""
+
+import json
+from collections.abc import Iterable
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from kb.models import Entry
+
+# The same escapes as Django's json_script filter: a "</script>" or "<!--" inside an answer
+# cannot end or confuse the script element, whatever the answer says.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def faq_page(entries: Iterable[Entry]) -> dict | None:
+    """The FAQPage for the published entries among `entries`; None when there are none."""
+    questions = [
+        {
+            "@type": "Question",
+            "name": entry.question,
+            "acceptedAnswer": {"@type": "Answer", "text": entry.answer_html},
+        }
+        for entry in entries
+        if entry.is_published
+    ]
+    if not questions:
+        return None
+    return {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": questions}
+
+
+def json_ld_script(data: dict | None) -> SafeString:
+    if data is None:
+        return mark_safe("")
+    payload = json.dumps(data, ensure_ascii=True).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+def faq_page_json_ld(entries: Iterable[Entry]) -> SafeString:
+    """The `<script type="application/ld+json">` for a page; drafts are never included."""
+    return json_ld_script(faq_page(entries))
