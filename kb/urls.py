@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:slug>/", views.category_detail, name="category_detail"),
     path("faq/<slug:slug>/", views.entry_detail, name="entry_detail"),
+    path("faq/<slug:slug>/feedback/", views.entry_feedback, name="entry_feedback"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
