@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
+from kb.admin_workflow import EntryWorkflowAdminMixin
 from kb.models import Category, Entry, Synonym
 
 
@@ -21,7 +22,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(SimpleHistoryAdmin):
+class EntryAdmin(EntryWorkflowAdminMixin, SimpleHistoryAdmin):
     list_display = ["question", "category", "status", "updated"]
     list_filter = ["status", "category"]
     list_select_related = ["category"]

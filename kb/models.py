@@ -1,5 +1,7 @@
 from django.db import models
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from kb.markdown import markdown_to_text, render_markdown
@@ -38,6 +40,29 @@ class EntryQuerySet(models.QuerySet):
         if user.is_active and user.is_staff:
             return self.all()
         return self.published()
+
+    def with_feedback_counts(self):
+        """Annotate helpful_votes, unhelpful_votes and unhelpful_percent (None without votes).
+
+        Counted in subqueries so that other annotations on the same queryset cannot multiply
+        the counts through a join.
+        """
+
+        def votes(helpful: bool):
+            count = (
+                Feedback.objects.filter(entry=models.OuterRef("pk"), helpful=helpful)
+                .order_by()
+                .values("entry")
+                .annotate(n=models.Count("pk"))
+                .values("n")
+            )
+            return Coalesce(models.Subquery(count, output_field=models.IntegerField()), 0)
+
+        return self.annotate(helpful_votes=votes(True), unhelpful_votes=votes(False)).annotate(
+            unhelpful_percent=models.F("unhelpful_votes")
+            * 100
+            / NullIf(models.F("helpful_votes") + models.F("unhelpful_votes"), 0)
+        )
 
 
 class Entry(models.Model):
@@ -151,3 +176,105 @@ class Synonym(models.Model):
     @property
     def phrases(self) -> list[str]:
         return [phrase.strip() for phrase in self.terms.split(",") if phrase.strip()]
+
+
+# --- Workflow: "Was this helpful?" votes and search insights -------------------------------
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def with_reason(self):
+        return self.filter(helpful=False).exclude(reason="")
+
+    def record_vote(self, entry: Entry, visitor_key: str, helpful: bool, reason: str = ""):
+        """The visitor's latest vote replaces an earlier one; a reason is kept only with a no."""
+        vote, _ = self.update_or_create(
+            entry=entry,
+            visitor_key=visitor_key,
+            defaults={"helpful": helpful, "reason": "" if helpful else reason},
+        )
+        return vote
+
+
+class Feedback(models.Model):
+    """One visitor's answer to "Was this helpful?" on one entry.
+
+    The visitor is known only by `visitor_key`, a keyed hash of a random cookie, so nothing
+    here identifies a person and no IP address is kept. A second vote from the same visitor
+    replaces the first: the constraint below makes counting it twice impossible.
+    """
+
+    REASON_MAX_LENGTH = 500
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField()
+    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
+    visitor_key = models.CharField(max_length=64, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated"]
+        verbose_name = "feedback vote"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "visitor_key"], name="one_feedback_vote_per_visitor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'Helpful' if self.helpful else 'Not helpful'}: {self.entry}"
+
+
+class SearchRecordQuerySet(models.QuerySet):
+    def since(self, start):
+        return self.filter(created__gte=start)
+
+    def by_query(self):
+        """One row per normalized query: how often it was searched and how often it led on."""
+        return (
+            self.values("query")
+            .annotate(
+                searches=models.Count("id"),
+                opened_count=models.Count("id", filter=models.Q(opened=True)),
+                results=models.Max("results"),
+                last_searched=models.Max("created"),
+            )
+            .order_by("-searches", "query")
+        )
+
+    def top_queries(self):
+        return self.by_query()
+
+    def without_results(self):
+        return self.filter(results=0).by_query()
+
+    def never_opened(self):
+        """Queries that found something, yet no search for them was followed by an open."""
+        return self.filter(results__gt=0).by_query().filter(opened_count=0)
+
+
+class SearchRecord(models.Model):
+    """One public search, reduced to what tells engineers what content is missing.
+
+    Nothing about the searcher is kept: no user, no address, no session. Records older
+    than KB_SEARCH_LOG_RETENTION_DAYS are deleted by `manage.py prune_search_log`.
+    """
+
+    QUERY_MAX_LENGTH = 200
+
+    query = models.CharField(max_length=QUERY_MAX_LENGTH, db_index=True)
+    results = models.PositiveIntegerField()
+    opened = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = SearchRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "search insight"
+        verbose_name_plural = "search insights"
+
+    def __str__(self) -> str:
+        return self.query

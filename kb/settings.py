@@ -175,3 +175,29 @@ KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
 
 # The search index: generations of a Whoosh index below this folder, `current` the live one.
 KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resolve()
+
+# --- Workflow: feedback votes and search insights -----------------------------------------
+
+# The vote throttle's counters live in a cache that every gunicorn worker shares (a table in
+# the database, made by `manage.py createcachetable` in `make setup`); a per-process memory
+# cache would let a script multiply its allowance by the number of workers.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "kb_cache",
+    }
+}
+
+
+def envpositive(name: str, default: int) -> int:
+    value = envint(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+# Search records older than this are deleted by `manage.py prune_search_log`.
+KB_SEARCH_LOG_RETENTION_DAYS = envpositive("KB_SEARCH_LOG_RETENTION_DAYS", 90)
+# "Was this helpful?" accepts this many votes per client address per window, then answers 429.
+KB_FEEDBACK_RATE_LIMIT = envpositive("KB_FEEDBACK_RATE_LIMIT", 20)
+KB_FEEDBACK_RATE_WINDOW = envpositive("KB_FEEDBACK_RATE_WINDOW_SECONDS", 600)

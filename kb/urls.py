@@ -13,6 +13,7 @@ urlpatterns = [
     path("faq/<slug:slug>/", views.entry_detail, name="entry_detail"),
     path("search/", views.search_page, name="search"),
     path("api/search", views.api_search, name="api_search"),
+    path("faq/<slug:slug>/feedback/", views.entry_feedback, name="entry_feedback"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -2,14 +2,17 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import push_url
 
-from kb import search
+from kb import feedback, insights, search
 from kb.caching import cacheable_page
-from kb.models import Category, Entry
+from kb.models import Category, Entry, Feedback
 from kb.structured_data import faq_page_json_ld
 
 DEFAULT_SEARCH_LIMIT = 10
@@ -59,11 +62,12 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug
     )
     related = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
-    return render(
-        request,
-        "kb/entry.html",
-        {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])},
-    )
+    context = {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])}
+    if entry.is_published:
+        # The link came from a search result: that search led somewhere.
+        insights.mark_opened(request.GET.get("sq"))
+        context.update(_feedback_context(request, entry))
+    return render(request, "kb/entry.html", context)
 
 
 @never_cache
@@ -103,14 +107,23 @@ def _search_limit(raw: str | None) -> int:
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     results = search.search(query, limit=DEFAULT_SEARCH_LIMIT)
+    search_id = None
+    if not request.user.is_staff:  # engineers checking the insights would skew them
+        refines = request.GET.get("refines") if request.htmx else None
+        search_id = insights.record_search(query, results.total, refines=refines)
     context = {
         "query": query,
         "results": results,
+        "search_id": search_id,
         "categories": _categories_with_entries() if not results.hits else [],
         "support_email": settings.KB_SUPPORT_EMAIL,
     }
-    template = "kb/search.html#results" if request.htmx else "kb/search.html"
-    response = render(request, template, context)
+    if request.htmx:
+        response = render(request, "kb/search.html#results", context)
+        # The address bar shows the plain search URL, without the `refines` bookkeeping.
+        response = push_url(response, f"{reverse('search')}?{urlencode({'q': query})}")
+    else:
+        response = render(request, "kb/search.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -140,3 +153,64 @@ def api_search(request: HttpRequest) -> JsonResponse:
             "suggestion": results.suggestion,
         }
     )
+
+
+# --- Workflow: "Was this helpful?" -------------------------------------------------------
+
+
+def _feedback_context(
+    request: HttpRequest,
+    entry: Entry,
+    *,
+    vote: Feedback | None = None,
+    form: feedback.FeedbackForm | None = None,
+    error: str = "",
+) -> dict:
+    return {
+        "feedback_vote": vote or feedback.current_vote(request, entry),
+        "feedback_form": form or feedback.FeedbackForm(),
+        "feedback_error": error,
+    }
+
+
+def _feedback_response(request: HttpRequest, entry: Entry, status: int, **kwargs) -> HttpResponse:
+    """The feedback widget again, with its error: as a fragment for HTMX, else the whole page."""
+    context = {"entry": entry, **_feedback_context(request, entry, **kwargs)}
+    if request.htmx:
+        return render(request, "kb/entry.html#feedback", context, status=status)
+    context["related"] = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
+    return render(request, "kb/entry.html", context, status=status)
+
+
+@require_POST
+def entry_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    # Drafts take no votes, not even from staff: only what the public can read is rated.
+    entry = get_object_or_404(Entry.objects.published().select_related("category"), slug=slug)
+    throttle = feedback.throttle_vote(request)
+    if not throttle.allowed:
+        response = _feedback_response(request, entry, 429, error=feedback.THROTTLED_MESSAGE)
+        response["Retry-After"] = str(throttle.retry_after)
+        return response
+    form = feedback.FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _feedback_response(request, entry, 400, form=form, error=form.first_error())
+
+    token, is_new_visitor = feedback.visitor_token(request)
+    vote = Feedback.objects.record_vote(
+        entry,
+        feedback.visitor_key(token),
+        helpful=form.cleaned_data["helpful"],
+        reason=form.cleaned_data["reason"],
+    )
+    if request.htmx:
+        response = render(
+            request,
+            "kb/entry.html#feedback",
+            {"entry": entry, **_feedback_context(request, entry, vote=vote)},
+        )
+    else:
+        # Post/redirect/get: the page then shows the thanks (and the reason box after a no).
+        response = redirect(entry.get_absolute_url() + "#feedback")
+    if is_new_visitor:
+        feedback.remember_visitor(response, token)
+    return response

@@ -120,3 +120,18 @@ def live_faq(transactional_db, live_server):
     """The live server with the real FAQ loaded; returns the server's base URL."""
     load_content(django_settings.CONTENT_DIR)
     return live_server.url
+
+
+@pytest.fixture
+def visitor_client(django_user_model):
+    """Signed in, but not staff: a developer with an account, not a support engineer.
+
+    A client of its own, so that a test can use it next to `staff_client`."""
+    from django.test import Client
+
+    user = django_user_model.objects.create_user(
+        username="developer", password="a-long-test-password"
+    )
+    client = Client()
+    client.force_login(user)
+    return client

@@ -18,3 +18,10 @@ def make_entry(**kwargs) -> Entry:
     kwargs.setdefault("answer", "Use **Postman** against the sandbox.")
     kwargs.setdefault("status", Entry.Status.PUBLISHED)
     return Entry.objects.create(**kwargs)
+
+
+def make_search(query: str, results: int = 3, **kwargs):
+    """A stored search record, as the search view leaves it (opened, created: optional)."""
+    from kb.models import SearchRecord
+
+    return SearchRecord.objects.create(query=query, results=results, **kwargs)

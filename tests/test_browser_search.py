@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from kb import search
+from kb.models import SearchRecord
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +18,10 @@ def live_index(live_faq):
 def test_typing_in_the_search_box_shows_results_without_a_page_load(page, live_index):
     page.goto(live_index + "/faq/what-is-json/")
     page.evaluate("window.notReloaded = true")
-    page.get_by_role("searchbox", name="Search the knowledge base").press_sequentially(
-        "invalid_grant", delay=20
-    )
+    box = page.get_by_role("searchbox", name="Search the knowledge base")
+    box.press_sequentially("invalid", delay=20)
+    expect(page.locator(".result-link").first).to_be_visible()
+    box.press_sequentially("_grant", delay=20)
     first = page.locator(".result-link").first
     expect(first).to_have_text(
         "My refresh token is not working, or it says it is invalid. Why is that?"
@@ -26,7 +30,11 @@ def test_typing_in_the_search_box_shows_results_without_a_page_load(page, live_i
     expect(page).to_have_title("invalid_grant · Search · Procore API knowledge base")
     assert page.evaluate("window.notReloaded") is True
     first.click()
-    expect(page).to_have_url(live_index + "/faq/refresh-token-invalid/")
+    expect(page).to_have_url(re.compile(r"/faq/refresh-token-invalid/\?sq=\d+$"))
+
+    # Insights keep what was finally searched for, not each pause in the typing.
+    record = SearchRecord.objects.get()
+    assert (record.query, record.opened) == ("invalid_grant", True)
 
 
 def test_the_search_form_works_without_javascript(browser, live_index):

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb import search
 from kb.models import Entry
 from tests.htmx import HtmxClient
 
@@ -132,3 +133,50 @@ def test_no_string_causes_a_server_error(client, indexed_faq, query):
 def test_a_nul_byte_in_the_query_string_is_harmless(client, indexed_faq):
     assert client.get("/search/?q=rate%00limit").status_code == 200
     assert client.get("/api/search?q=%00%00").status_code == 200
+
+
+def test_a_page_search_is_recorded_for_the_insights(client, indexed_faq):
+    from kb.models import SearchRecord
+
+    html = client.get("/search/", {"q": "  Invalid_Grant "}).content.decode()
+    record = SearchRecord.objects.get()
+    assert (record.query, record.opened) == ("invalid_grant", False)
+    assert record.results == search.search("invalid_grant").total > 0
+    assert f'href="/faq/refresh-token-invalid/?sq={record.pk}"' in html
+    client.get(f"/faq/refresh-token-invalid/?sq={record.pk}")
+    record.refresh_from_db()
+    assert record.opened
+
+
+def test_searching_as_you_type_keeps_one_record_per_search(indexed_faq):
+    from kb.models import SearchRecord
+
+    client = HtmxClient()
+    first = client.get("/search/", {"q": "refr"}, htmx=True)
+    record = SearchRecord.objects.get()
+    assert f'name="refines" value="{record.pk}"' in first.content.decode()
+    second = client.get("/search/", {"q": "refresh token", "refines": record.pk}, htmx=True)
+    assert second["HX-Push-Url"] == "/search/?q=refresh+token"
+    assert list(SearchRecord.objects.values_list("query", flat=True)) == ["refresh token"]
+    client.get("/search/", {"q": "cors", "refines": record.pk}, htmx=True)
+    assert SearchRecord.objects.count() == 2, "a different search is a new record"
+
+
+def test_a_refines_id_is_ignored_without_htmx_or_when_junk(client, indexed_faq):
+    from kb.models import SearchRecord
+
+    client.get("/search/", {"q": "refr"})
+    record = SearchRecord.objects.get()
+    client.get("/search/", {"q": "refresh", "refines": record.pk})
+    HtmxClient().get("/search/", {"q": "refresh", "refines": "9" * 40}, htmx=True)
+    assert SearchRecord.objects.count() == 3
+
+
+def test_staff_searches_and_api_searches_are_not_recorded(staff_client, indexed_faq):
+    from django.test import Client
+
+    from kb.models import SearchRecord
+
+    staff_client.get("/search/", {"q": "429"})
+    Client().get("/api/search", {"q": "429"})
+    assert SearchRecord.objects.count() == 0
