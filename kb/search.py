@@ -142,6 +142,18 @@ class Hit:
     score: float
     snippet: SafeString
 
+    @classmethod
+    def for_entry(cls, entry, score: float, snippet: SafeString) -> "Hit":
+        return cls(
+            slug=entry.slug,
+            question=entry.question,
+            category=entry.category.name,
+            category_slug=entry.category.slug,
+            url=entry.get_absolute_url(),
+            score=round(float(score), 3),
+            snippet=snippet,
+        )
+
 
 @dataclass
 class SearchResults:
@@ -469,17 +481,7 @@ def _hits(relevant: list, limit: int) -> list[Hit]:
         entry = entries.get(int(hit["pk"]))
         if entry is None:
             continue
-        hits.append(
-            Hit(
-                slug=entry.slug,
-                question=entry.question,
-                category=entry.category.name,
-                category_slug=entry.category.slug,
-                url=entry.get_absolute_url(),
-                score=round(hit.score, 3),
-                snippet=_snippet(hit, entry.summary(200)),
-            )
-        )
+        hits.append(Hit.for_entry(entry, hit.score, _snippet(hit, entry.summary(200))))
     return hits
 
 
@@ -513,18 +515,7 @@ def _database_search(text: str, limit: int) -> SearchResults:
         if score:
             scored.append((score, entry))
     scored.sort(key=lambda pair: -pair[0])
-    hits = [
-        Hit(
-            slug=entry.slug,
-            question=entry.question,
-            category=entry.category.name,
-            category_slug=entry.category.slug,
-            url=entry.get_absolute_url(),
-            score=float(score),
-            snippet=escape(entry.summary(200)),
-        )
-        for score, entry in scored[:limit]
-    ]
+    hits = [Hit.for_entry(e, score, escape(e.summary(200))) for score, e in scored[:limit]]
     return SearchResults(query=text, total=len(scored), hits=hits)
 
 
