@@ -164,3 +164,11 @@ LOGGING = {
 
 # The public contact shown on fruitless searches and error pages.
 KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
+
+# The token-expiry calculator's default access-token lifetime, in seconds: the FAQ says
+# 2 hours. An expires_in pasted from a token response always wins over it.
+KB_ACCESS_TOKEN_LIFETIME = envint("KB_ACCESS_TOKEN_LIFETIME", 7200)
+if KB_ACCESS_TOKEN_LIFETIME < 1:
+    raise ImproperlyConfigured(
+        f"KB_ACCESS_TOKEN_LIFETIME must be 1 second or more, not {KB_ACCESS_TOKEN_LIFETIME}"
+    )
