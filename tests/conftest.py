@@ -110,3 +110,26 @@ def live_faq(transactional_db, live_server):
     """The live server with the real FAQ loaded; returns the server's base URL."""
     load_content(django_settings.CONTENT_DIR)
     return live_server.url
+
+
+@pytest.fixture
+def make_page(browser):
+    """Pages in a context of their own: a timezone, JavaScript off… Closed after the test."""
+    contexts = []
+
+    def make(**context_options):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def htmx_headers() -> dict[str, str]:
+    """The header htmx sends with each of its requests."""
+    return {"HX-Request": "true"}

@@ -1,6 +1,6 @@
 """Small helpers that make rows for tests, with defaults a test can override."""
 
-from kb.models import Category, Entry
+from kb.models import Category, Entry, ErrorCode, KnownErrorMessage
 
 
 def make_category(**kwargs) -> Category:
@@ -18,3 +18,19 @@ def make_entry(**kwargs) -> Entry:
     kwargs.setdefault("answer", "Use **Postman** against the sandbox.")
     kwargs.setdefault("status", Entry.Status.PUBLISHED)
     return Entry.objects.create(**kwargs)
+
+
+def make_error_code(**kwargs) -> ErrorCode:
+    kwargs.setdefault("code", 418)
+    kwargs.setdefault("name", "I'm a teapot")
+    kwargs.setdefault("meaning", "The server refuses to brew coffee.")
+    kwargs.setdefault("causes", "Asking a teapot for coffee")
+    kwargs.setdefault("fixes", "Ask for tea")
+    kwargs.setdefault("retry", ErrorCode.Retry.FIX_FIRST)
+    kwargs.setdefault("retry_guidance", "Not unchanged.")
+    return ErrorCode.objects.create(**kwargs)
+
+
+def make_known_message(**kwargs) -> KnownErrorMessage:
+    kwargs.setdefault("text", "I am a teapot")
+    return KnownErrorMessage.objects.create(**kwargs)
