@@ -481,6 +481,16 @@ def _load_error_codes(content: ErrorCodeContent, prune: bool) -> LoadReport:
     return report
 
 
+@transaction.atomic
+def load_error_codes(content_dir: Path) -> LoadReport:
+    """Only the error codes and messages, for a database whose entries were loaded before
+    error codes existed. The whole folder is still validated first."""
+    content = read_content(content_dir)
+    if content.error_codes is None:
+        return LoadReport()
+    return LoadReport(error_codes=_load_error_codes(content.error_codes, prune=False))
+
+
 def _dump_yaml(data) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 

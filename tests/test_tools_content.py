@@ -180,3 +180,23 @@ def test_the_command_reports_codes_and_names_a_bad_codes_file(faq, content_dir, 
         CommandError, match=r"Nothing was imported\. .*error_codes\.yaml: not valid"
     ):
         call_command("load_faq", "--dir", str(content_dir))
+
+
+def test_make_run_seeds_the_codes_into_a_database_that_has_entries_but_no_codes(faq, capsys):
+    ErrorCode.objects.all().delete()
+    KnownErrorMessage.objects.all().delete()
+    entry = Entry.objects.get(slug="rate-limit-429")
+    entry.answer = "Edited by an engineer."
+    entry.save()
+    call_command("load_faq", "--if-empty")
+    seeded = ErrorCode.objects.count() + KnownErrorMessage.objects.count()
+    assert f"error codes and messages: {seeded} created" in capsys.readouterr().out
+    assert ErrorCode.objects.filter(code=429).exists()
+    assert Entry.objects.get(slug="rate-limit-429").answer == "Edited by an engineer."
+
+
+def test_make_run_leaves_edited_codes_alone(faq, capsys):
+    ErrorCode.objects.filter(code=429).update(name="Edited in the admin")
+    call_command("load_faq", "--if-empty")
+    assert "not loading" in capsys.readouterr().out
+    assert ErrorCode.objects.get(code=429).name == "Edited in the admin"
