@@ -113,8 +113,8 @@ def test_without_javascript_the_calculator_is_a_plain_form(make_page, live_faq):
     page.get_by_label("When the token was issued").fill("2025-03-04T10:00:00Z")
     page.get_by_role("button", name="Calculate").click()
     result = page.locator("#token-result")
-    expect(result).to_contain_text("Expires in UTC")
     expect(result).to_contain_text("Tue 4 Mar 2025, 12:00:00 UTC")
+    expect(result).not_to_contain_text("Expires in")
     expect(page.get_by_label("When the token was issued")).to_have_value("2025-03-04T10:00:00Z")
 
     page.get_by_label("Your timezone").fill("Nowhere/Special")

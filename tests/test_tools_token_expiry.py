@@ -1,9 +1,13 @@
 """The token-expiry calculator: its page (with and without htmx) and its JSON API."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -295,3 +299,25 @@ def test_the_api_counts_seconds_left_negative_once_expired_and_reads_millisecond
 def test_the_api_and_page_take_only_get_and_post(client, faq):
     assert client.put(URL).status_code == 405
     assert client.post(API).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("value", "outcome"),
+    [
+        ("5400", "5400"),
+        ("2h", "KB_ACCESS_TOKEN_LIFETIME must be a whole number, not '2h'"),
+        ("0", "KB_ACCESS_TOKEN_LIFETIME must be 1 second or more, not 0"),
+    ],
+)
+def test_the_lifetime_setting_is_read_strictly(value, outcome, tmp_path):
+    script = "import kb.settings as s; print(s.KB_ACCESS_TOKEN_LIFETIME)"
+    env = {**os.environ, "KB_ACCESS_TOKEN_LIFETIME": value, "KB_DATA_DIR": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert outcome in run.stdout + run.stderr
+    assert (run.returncode == 0) is (value == "5400")
