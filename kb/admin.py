@@ -3,7 +3,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.admin_workflow import EntryWorkflowAdminMixin
-from kb.models import Category, Entry, Synonym
+from kb.models import Category, Entry, ErrorCode, KnownErrorMessage, Synonym
 
 
 @admin.register(Category)
@@ -66,3 +66,54 @@ class EntryAdmin(EntryWorkflowAdminMixin, SimpleHistoryAdmin):
 class SynonymAdmin(admin.ModelAdmin):
     list_display = ["terms", "note"]
     search_fields = ["terms", "note"]
+
+
+# --- Error codes and known messages, for the error-code lookup (/tools/error-codes/).
+
+
+class KnownErrorMessageInline(admin.TabularInline):
+    model = KnownErrorMessage
+    fields = ["text", "entries"]
+    extra = 0
+    verbose_name = "known message with this code"
+    verbose_name_plural = "known messages with this code"
+
+
+@admin.register(ErrorCode)
+class ErrorCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "retry", "message_count", "updated"]
+    list_display_links = ["code", "name"]
+    list_filter = ["retry"]
+    search_fields = ["code", "name", "meaning", "causes", "fixes", "messages__text"]
+    filter_horizontal = ["entries"]
+    readonly_fields = ["updated"]
+    inlines = [KnownErrorMessageInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "meaning"]}),
+        ("Causes and fixes", {"fields": ["causes", "fixes"]}),
+        ("Retrying", {"fields": ["retry", "retry_guidance"]}),
+        (
+            "FAQ",
+            {
+                "fields": ["entries"],
+                "description": "The lookup links to these entries under the code.",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(message_count=Count("messages"))
+
+    @admin.display(description="Known messages", ordering="message_count")
+    def message_count(self, error_code: ErrorCode) -> int:
+        return error_code.message_count
+
+
+@admin.register(KnownErrorMessage)
+class KnownErrorMessageAdmin(admin.ModelAdmin):
+    list_display = ["text", "error_code"]
+    list_filter = ["error_code"]
+    list_select_related = ["error_code"]
+    search_fields = ["text"]
+    autocomplete_fields = ["error_code"]
+    filter_horizontal = ["entries"]

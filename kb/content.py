@@ -5,6 +5,7 @@ Layout of the content folder:
     categories.yaml        a list of {slug, name, description, order}
     entries/<slug>.md      one entry per file: YAML front matter, then the answer in Markdown
     synonyms.yaml          optional: a list of {terms: [...], note} groups for search
+    error_codes.yaml       the error-code lookup's codes and known messages (optional)
 
 Everything is read and validated before the database is touched, and loading runs in
 one transaction, so a malformed file stops the import and leaves the database as it was.
@@ -18,7 +19,7 @@ import frontmatter
 import yaml
 from django.db import transaction
 
-from kb.models import Category, Entry, Synonym
+from kb.models import Category, Entry, ErrorCode, KnownErrorMessage, Synonym
 
 CATEGORIES_FILE = "categories.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
@@ -63,11 +64,38 @@ class SynonymData:
     note: str
 
 
+@dataclass(frozen=True)
+class ErrorCodeData:
+    code: int
+    name: str
+    meaning: str
+    causes: tuple[str, ...]
+    fixes: tuple[str, ...]
+    retry: str
+    retry_guidance: str
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnownMessageData:
+    text: str
+    code: int | None
+    entries: tuple[str, ...]
+
+
+@dataclass
+class ErrorCodeContent:
+    codes: list[ErrorCodeData]
+    messages: list[KnownMessageData]
+
+
 @dataclass
 class Content:
     categories: list[CategoryData]
     entries: list[EntryData]
     synonyms: list[SynonymData] = field(default_factory=list)
+    # None when the folder has no error_codes.yaml: the database's codes are then left alone.
+    error_codes: ErrorCodeContent | None = None
 
 
 @dataclass
@@ -76,16 +104,22 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     unchanged: int = 0
+    # Error codes and known messages are counted apart from categories and entries.
+    error_codes: "LoadReport | None" = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted)
+        codes_changed = self.error_codes is not None and self.error_codes.changed
+        return bool(self.created or self.updated or self.deleted or codes_changed)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.deleted)} deleted, {self.unchanged} unchanged"
         )
+        if self.error_codes is not None:
+            text += f"; error codes and messages: {self.error_codes}"
+        return text
 
 
 def _check_order(path: Path, value, where: str = "") -> int:
@@ -235,7 +269,129 @@ def read_content(content_dir: Path) -> Content:
             )
         paths_by_slug[entry.slug] = path.name
         entries.append(entry)
-    return Content(categories=categories, entries=entries, synonyms=read_synonyms(content_dir))
+    return Content(
+        categories=categories,
+        entries=entries,
+        synonyms=read_synonyms(content_dir),
+        error_codes=read_error_codes(content_dir, set(paths_by_slug)),
+    )
+
+
+ERROR_CODES_FILE = "error_codes.yaml"
+ERROR_CODE_KEYS = (
+    "code",
+    "name",
+    "meaning",
+    "causes",
+    "fixes",
+    "retry",
+    "retry_guidance",
+    "entries",
+)
+MESSAGE_KEYS = ("text", "code", "entries")
+
+
+def _check_lines(path: Path, value, key: str, where: str, required: bool = True) -> tuple:
+    if value is None and not required:
+        return ()
+    if (
+        not isinstance(value, list)
+        or (required and not value)
+        or not all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        raise ContentError(path, f"{where}'{key}' must be a list of non-empty strings")
+    if any("\n" in item.strip() for item in value):
+        raise ContentError(path, f"{where}each of '{key}' must fit on one line")
+    return tuple(item.strip() for item in value)
+
+
+def _check_entry_slugs(path: Path, value, where: str, entry_slugs: set[str]) -> tuple:
+    slugs = _check_lines(path, value, "entries", where, required=False)
+    if unknown := [slug for slug in slugs if slug not in entry_slugs]:
+        raise ContentError(
+            path, f"{where}unknown entries {unknown}: each must be the slug of an entry file"
+        )
+    return slugs
+
+
+def _check_code(path: Path, value, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+        raise ContentError(path, f"{where}'code' must be an HTTP status code, 100 to 599")
+    return value
+
+
+def read_error_codes(content_dir: Path, entry_slugs: set[str]) -> ErrorCodeContent | None:
+    """The error codes and known messages; None when the file is absent (nothing to manage)."""
+    path = content_dir / ERROR_CODES_FILE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ContentError(path, f"not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or set(raw) - {"codes", "messages"} or "codes" not in raw:
+        raise ContentError(path, "must be a mapping with 'codes' and 'messages' lists")
+    raw_codes, raw_messages = raw.get("codes") or [], raw.get("messages") or []
+    if not isinstance(raw_codes, list) or not isinstance(raw_messages, list):
+        raise ContentError(path, "'codes' and 'messages' must be lists")
+
+    codes: list[ErrorCodeData] = []
+    for number, item in enumerate(raw_codes, 1):
+        where = f"code {number}: "
+        if not isinstance(item, dict):
+            raise ContentError(path, f"{where}must be a mapping of {', '.join(ERROR_CODE_KEYS)}")
+        if unknown := set(item) - set(ERROR_CODE_KEYS):
+            raise ContentError(path, f"{where}unknown keys {sorted(unknown)}")
+        code = _check_code(path, item.get("code"), where)
+        where = f"code {code}: "
+        if any(c.code == code for c in codes):
+            raise ContentError(path, f"{where}listed twice")
+        retry = item.get("retry")
+        if retry not in ErrorCode.Retry.values:
+            raise ContentError(
+                path, f"{where}'retry' must be one of {ErrorCode.Retry.values}, not {retry!r}"
+            )
+        codes.append(
+            ErrorCodeData(
+                code=code,
+                name=_check_text(path, item.get("name"), "name", where, max_length=100),
+                meaning=_check_text(path, item.get("meaning"), "meaning", where),
+                causes=_check_lines(path, item.get("causes"), "causes", where),
+                fixes=_check_lines(path, item.get("fixes"), "fixes", where),
+                retry=retry,
+                retry_guidance=_check_text(
+                    path, item.get("retry_guidance"), "retry_guidance", where
+                ),
+                entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
+            )
+        )
+
+    known_codes = {c.code for c in codes}
+    messages: list[KnownMessageData] = []
+    for number, item in enumerate(raw_messages, 1):
+        where = f"message {number}: "
+        if not isinstance(item, dict):
+            raise ContentError(path, f"{where}must be a mapping of {', '.join(MESSAGE_KEYS)}")
+        if unknown := set(item) - set(MESSAGE_KEYS):
+            raise ContentError(path, f"{where}unknown keys {sorted(unknown)}")
+        text = _check_text(path, item.get("text"), "text", where, max_length=300)
+        if "\n" in text:
+            raise ContentError(path, f"{where}'text' must fit on one line")
+        if any(m.text.lower() == text.lower() for m in messages):
+            raise ContentError(path, f"{where}{text!r} is listed twice")
+        code = item.get("code")
+        if code is not None:
+            code = _check_code(path, code, where)
+            if code not in known_codes:
+                raise ContentError(path, f"{where}code {code} is not in 'codes'")
+        messages.append(
+            KnownMessageData(
+                text=text,
+                code=code,
+                entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
+            )
+        )
+    return ErrorCodeContent(codes=codes, messages=messages)
 
 
 def _apply(instance, values: dict) -> bool:
@@ -302,6 +458,9 @@ def load_content(content_dir: Path, prune: bool = False) -> LoadReport:
         else:
             report.unchanged += 1
 
+    if content.error_codes is not None:
+        report.error_codes = _load_error_codes(content.error_codes, prune)
+
     if prune:
         for synonym in Synonym.objects.exclude(terms__in=[s.terms for s in content.synonyms]):
             report.deleted.append(f"synonyms {synonym.terms}")
@@ -316,6 +475,82 @@ def load_content(content_dir: Path, prune: bool = False) -> LoadReport:
                 report.deleted.append(f"category {category.slug}")
                 category.delete()
     return report
+
+
+def _set_entries(instance, slugs: tuple[str, ...], entries_by_slug: dict) -> bool:
+    """Point a row's related entries at `slugs`; say whether that changed anything."""
+    current = set(instance.entries.values_list("slug", flat=True))
+    if current == set(slugs):
+        return False
+    instance.entries.set([entries_by_slug[slug] for slug in slugs])
+    return True
+
+
+def _load_error_codes(content: ErrorCodeContent, prune: bool) -> LoadReport:
+    """Upsert codes by number and messages by text, like entries by slug."""
+    report = LoadReport()
+    entries_by_slug = Entry.objects.in_bulk(field_name="slug")
+    existing = {c.code: c for c in ErrorCode.objects.all()}
+    for data in content.codes:
+        values = {
+            "name": data.name,
+            "meaning": data.meaning,
+            "causes": "\n".join(data.causes),
+            "fixes": "\n".join(data.fixes),
+            "retry": data.retry,
+            "retry_guidance": data.retry_guidance,
+        }
+        error_code = existing.get(data.code)
+        if error_code is None:
+            error_code = existing[data.code] = ErrorCode.objects.create(code=data.code, **values)
+            _set_entries(error_code, data.entries, entries_by_slug)
+            report.created.append(f"code {data.code}")
+            continue
+        changed = _apply(error_code, values)
+        if changed:
+            error_code.save()
+        if _set_entries(error_code, data.entries, entries_by_slug) or changed:
+            report.updated.append(f"code {data.code}")
+        else:
+            report.unchanged += 1
+
+    messages = {m.text: m for m in KnownErrorMessage.objects.all()}
+    for data in content.messages:
+        error_code = existing[data.code] if data.code is not None else None
+        message = messages.get(data.text)
+        if message is None:
+            message = KnownErrorMessage.objects.create(text=data.text, error_code=error_code)
+            _set_entries(message, data.entries, entries_by_slug)
+            report.created.append(f"message {data.text!r}")
+            continue
+        changed = _apply(message, {"error_code": error_code})
+        if changed:
+            message.save()
+        if _set_entries(message, data.entries, entries_by_slug) or changed:
+            report.updated.append(f"message {data.text!r}")
+        else:
+            report.unchanged += 1
+
+    if prune:
+        file_texts = {m.text for m in content.messages}
+        for message in KnownErrorMessage.objects.exclude(text__in=file_texts):
+            report.deleted.append(f"message {message.text!r}")
+            message.delete()
+        file_codes = {c.code for c in content.codes}
+        for error_code in ErrorCode.objects.exclude(code__in=file_codes):
+            report.deleted.append(f"code {error_code.code}")
+            error_code.delete()
+    return report
+
+
+@transaction.atomic
+def load_error_codes(content_dir: Path) -> LoadReport:
+    """Only the error codes and messages, for a database whose entries were loaded before
+    error codes existed. The whole folder is still validated first."""
+    content = read_content(content_dir)
+    if content.error_codes is None:
+        return LoadReport()
+    return LoadReport(error_codes=_load_error_codes(content.error_codes, prune=False))
 
 
 def _dump_yaml(data) -> str:
@@ -335,7 +570,9 @@ def entry_file_text(entry: Entry) -> str:
 
 
 def export_content(content_dir: Path) -> int:
-    """Write every category and entry (drafts too) back as files; returns the entry count.
+    """Write every category, entry (drafts too) and error code back as files.
+
+    Returns the entry count.
 
     Files of entries that no longer exist are removed, so export then `load_faq --prune`
     reproduces the database.
@@ -360,4 +597,31 @@ def export_content(content_dir: Path) -> int:
     for stale in entries_dir.glob("*.md"):
         if stale.name not in written:
             stale.unlink()
+    (content_dir / ERROR_CODES_FILE).write_text(error_codes_file_text(), encoding="utf-8")
     return len(written)
+
+
+def error_codes_file_text() -> str:
+    codes = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "meaning": c.meaning,
+            "causes": c.cause_list,
+            "fixes": c.fix_list,
+            "retry": c.retry,
+            "retry_guidance": c.retry_guidance,
+            "entries": sorted(e.slug for e in c.entries.all()),
+        }
+        for c in ErrorCode.objects.prefetch_related("entries")
+    ]
+    # Sorted here, not by the database, so every database writes the same file.
+    messages = [
+        {
+            "text": m.text,
+            "code": m.error_code.code if m.error_code else None,
+            "entries": sorted(e.slug for e in m.entries.all()),
+        }
+        for m in KnownErrorMessage.objects.select_related("error_code").prefetch_related("entries")
+    ]
+    return _dump_yaml({"codes": codes, "messages": messages})

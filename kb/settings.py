@@ -201,3 +201,10 @@ KB_SEARCH_LOG_RETENTION_DAYS = envpositive("KB_SEARCH_LOG_RETENTION_DAYS", 90)
 # "Was this helpful?" accepts this many votes per client address per window, then answers 429.
 KB_FEEDBACK_RATE_LIMIT = envpositive("KB_FEEDBACK_RATE_LIMIT", 20)
 KB_FEEDBACK_RATE_WINDOW = envpositive("KB_FEEDBACK_RATE_WINDOW_SECONDS", 600)
+# The token-expiry calculator's default access-token lifetime, in seconds: the FAQ says
+# 2 hours. An expires_in pasted from a token response always wins over it.
+KB_ACCESS_TOKEN_LIFETIME = envint("KB_ACCESS_TOKEN_LIFETIME", 7200)
+if KB_ACCESS_TOKEN_LIFETIME < 1:
+    raise ImproperlyConfigured(
+        f"KB_ACCESS_TOKEN_LIFETIME must be 1 second or more, not {KB_ACCESS_TOKEN_LIFETIME}"
+    )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from kb import discovery, views
+from kb import discovery, tool_views, views
 
 admin.site.site_header = "Procore API knowledge base"
 admin.site.site_title = "KB admin"
@@ -16,6 +16,16 @@ urlpatterns = [
     path("faq/<slug:slug>/feedback/", views.entry_feedback, name="entry_feedback"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+]
+
+# Tools: token-expiry calculator, error-code lookup, sandbox-restore and support answers.
+urlpatterns += [
+    path("tools/", tool_views.tools_index, name="tools"),
+    path("tools/token-expiry/", tool_views.token_expiry, name="token_expiry"),
+    path("tools/error-codes/", tool_views.error_code_lookup, name="error_code_lookup"),
+    path("api/tools/token-expiry", tool_views.token_expiry_api, name="token_expiry_api"),
+    path("api/error-codes", tool_views.error_codes_api, name="error_codes_api"),
+    path("api/error-codes/<str:code>", tool_views.error_code_api, name="error_code_api"),
 ]
 
 handler404 = "kb.views.page_not_found"

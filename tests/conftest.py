@@ -107,12 +107,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def page(make_page):
+    return make_page()
 
 
 @pytest.fixture
@@ -135,3 +131,26 @@ def visitor_client(django_user_model):
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def make_page(browser):
+    """Pages in a context of their own: a timezone, JavaScript off… Closed after the test."""
+    contexts = []
+
+    def make(**context_options):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def htmx_headers() -> dict[str, str]:
+    """The header htmx sends with each of its requests."""
+    return {"HX-Request": "true"}

@@ -1,6 +1,6 @@
 """Small helpers that make rows for tests, with defaults a test can override."""
 
-from kb.models import Category, Entry
+from kb.models import Category, Entry, ErrorCode, KnownErrorMessage
 
 
 def make_category(**kwargs) -> Category:
@@ -25,3 +25,19 @@ def make_search(query: str, results: int = 3, **kwargs):
     from kb.models import SearchRecord
 
     return SearchRecord.objects.create(query=query, results=results, **kwargs)
+
+
+def make_error_code(**kwargs) -> ErrorCode:
+    kwargs.setdefault("code", 418)
+    kwargs.setdefault("name", "I'm a teapot")
+    kwargs.setdefault("meaning", "The server refuses to brew coffee.")
+    kwargs.setdefault("causes", "Asking a teapot for coffee")
+    kwargs.setdefault("fixes", "Ask for tea")
+    kwargs.setdefault("retry", ErrorCode.Retry.FIX_FIRST)
+    kwargs.setdefault("retry_guidance", "Not unchanged.")
+    return ErrorCode.objects.create(**kwargs)
+
+
+def make_known_message(**kwargs) -> KnownErrorMessage:
+    kwargs.setdefault("text", "I am a teapot")
+    return KnownErrorMessage.objects.create(**kwargs)

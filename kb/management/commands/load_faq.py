@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.content import ContentError, load_content
-from kb.models import Entry
+from kb.content import ContentError, load_content, load_error_codes
+from kb.models import Entry, ErrorCode
 
 
 class Command(BaseCommand):
@@ -23,11 +23,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dir: Path, prune: bool, if_empty: bool, **options):
-        if if_empty and Entry.objects.exists():
-            self.stdout.write("The database already has entries; not loading.")
-            return
         try:
-            report = load_content(dir, prune=prune)
+            if if_empty and Entry.objects.exists():
+                if ErrorCode.objects.exists():
+                    self.stdout.write("The database already has entries; not loading.")
+                    return
+                # A database from before the error-code lookup: seed the codes, keep the entries.
+                report = load_error_codes(dir)
+            else:
+                report = load_content(dir, prune=prune)
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))
