@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint format check-migrations bench weight clean
+.PHONY: run test install setup lint format check-migrations bench weight screenshots clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -54,6 +54,10 @@ bench: install
 WEIGHT_PORT ?= 0
 weight: install
 	$(PY) bench/page_weight.py --serve --port $(WEIGHT_PORT)
+
+# Pictures of the site for the README, in docs/screenshots/ (needs /usr/bin/chromium).
+screenshots: install
+	$(PY) bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

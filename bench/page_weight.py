@@ -18,13 +18,8 @@ collectstatic, gunicorn with DEBUG off), measures, and stops the server it start
 import argparse
 import gzip
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -36,6 +31,9 @@ try:
     import brotli
 except ImportError:  # the sizes on the wire are still right; only "uncompressed" is unknown
     brotli = None
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.throwaway_site import throwaway_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATHS = ["/", "/faq/rate-limit-429/"]
@@ -174,52 +172,9 @@ def report(url: str) -> str:
     return "\n".join(lines)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the server stopped at start-up (exit code {server.returncode})")
-        try:
-            with urllib.request.urlopen(base_url + "/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"the server did not answer at {base_url} within {seconds:.0f} seconds")
-
-
 def serve_and_report(port: int, paths: list[str]) -> str:
-    with tempfile.TemporaryDirectory(prefix="kb-weight-") as data_dir:
-        env = {**os.environ, "KB_DATA_DIR": data_dir, "DJANGO_DEBUG": "false"}
-        manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput"], ["load_faq"], ["collectstatic", "--noinput"]):
-            subprocess.run(
-                [*manage, *command, "--verbosity", "0"],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        bind = f"127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "kb.wsgi", "--bind", bind, "--workers", "1"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base_url = f"http://{bind}"
-            _wait_until_up(base_url, server)
-            return "\n\n".join(report(base_url + path) for path in paths)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with throwaway_site(port) as base_url:
+        return "\n\n".join(report(base_url + path) for path in paths)
 
 
 def main() -> None:
@@ -230,7 +185,7 @@ def main() -> None:
     parser.add_argument("--path", action="append", help=f"with --serve; default: {DEFAULT_PATHS}")
     args = parser.parse_args()
     if args.serve:
-        print(serve_and_report(args.port or _free_port(), args.path or DEFAULT_PATHS))
+        print(serve_and_report(args.port, args.path or DEFAULT_PATHS))
     elif args.urls:
         print("\n\n".join(report(url) for url in args.urls))
     else:
