@@ -22,6 +22,7 @@ install: $(STAMP)
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_faq --if-empty
+	$(PY) manage.py render_answers
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py rebuild_index
 

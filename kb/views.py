@@ -95,9 +95,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "categories": _categories_with_entries() if not results.hits else [],
         "support_email": settings.KB_SUPPORT_EMAIL,
     }
-    template = "kb/search.html#results" if request.htmx else "kb/search.html"
+    # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
+    # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "kb/search.html#results" if fragment else "kb/search.html"
     response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
 
 
