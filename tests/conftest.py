@@ -120,3 +120,13 @@ def live_faq(transactional_db, live_server):
     """The live server with the real FAQ loaded; returns the server's base URL."""
     load_content(django_settings.CONTENT_DIR)
     return live_server.url
+
+
+@pytest.fixture
+def clipboard_page(browser):
+    """A page whose scripts may write and read the clipboard, as after a reader allowed it."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
