@@ -24,6 +24,7 @@ setup: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py prune_search_log --verbosity 0
 	$(PY) manage.py load_faq --if-empty
+	$(PY) manage.py render_answers
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py rebuild_index
 

@@ -25,23 +25,42 @@ ALLOWED_ATTRIBUTES = {
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# Every heading gets a visible "#" link to itself (the toc extension's permalink), so a
+# reader can share a section. nh3 keeps `class` on a link only when it is this one class:
+# an author's own <a class="…"> loses it, so nothing in an answer can pose as site UI.
+HEADING_ANCHOR_CLASS = "heading-anchor"
+HEADING_ANCHOR = {
+    "permalink": "#",
+    "permalink_class": HEADING_ANCHOR_CLASS,
+    "permalink_title": "Link to this section",
+}
+ALLOWED_CLASSES = {"a": {HEADING_ANCHOR_CLASS}}
 
-def render_markdown(text: str) -> str:
+
+def _to_html(text: str, heading_anchors: bool) -> str:
     html = markdown_lib.markdown(
         text,
         extensions=["tables", "fenced_code", "sane_lists", "toc"],
-        extension_configs={"toc": {"permalink": False}},
+        extension_configs={"toc": HEADING_ANCHOR if heading_anchors else {"permalink": False}},
         output_format="html",
     )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
 
 
+def render_markdown(text: str) -> str:
+    return _to_html(text, heading_anchors=True)
+
+
 def markdown_to_text(text: str) -> str:
-    """The answer as plain text, for snippets, meta descriptions and the search index."""
-    return html.unescape(nh3.clean(render_markdown(text), tags=set())).strip()
+    """The answer as plain text, for snippets, meta descriptions and the search index.
+
+    Rendered without heading anchors, so no stray "#" ends up in a summary or the index.
+    """
+    return html.unescape(nh3.clean(_to_html(text, heading_anchors=False), tags=set())).strip()

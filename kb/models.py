@@ -66,6 +66,19 @@ class EntryQuerySet(models.QuerySet):
             / NullIf(models.F("helpful_votes") + models.F("unhelpful_votes"), 0)
         )
 
+    def rerender_answers(self) -> int:
+        """Render every answer again, for when the Markdown renderer changed; returns how many
+        changed. A bulk update: `updated`, the history and the search index are not touched,
+        because what the author wrote has not changed."""
+        changed = []
+        for entry in self.only("pk", "answer", "answer_html"):
+            html = render_markdown(entry.answer)
+            if html != entry.answer_html:
+                entry.answer_html = html
+                changed.append(entry)
+        self.model.objects.bulk_update(changed, ["answer_html"], batch_size=200)
+        return len(changed)
+
 
 class Entry(models.Model):
     class Status(models.TextChoices):

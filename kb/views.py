@@ -1,3 +1,5 @@
+from urllib.parse import quote, urlencode
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
@@ -5,7 +7,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
@@ -118,13 +119,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "categories": _categories_with_entries() if not results.hits else [],
         "support_email": settings.KB_SUPPORT_EMAIL,
     }
-    if request.htmx:
+    # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
+    # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.
+    if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "kb/search.html#results", context)
         # The address bar shows the plain search URL, without the `refines` bookkeeping.
-        response = push_url(response, f"{reverse('search')}?{urlencode({'q': query})}")
+        response = push_url(
+            response, f"{reverse('search')}?{urlencode({'q': query}, quote_via=quote)}"
+        )
     else:
         response = render(request, "kb/search.html", context)
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response
 
 

@@ -154,3 +154,13 @@ def make_page(browser):
 def htmx_headers() -> dict[str, str]:
     """The header htmx sends with each of its requests."""
     return {"HX-Request": "true"}
+
+
+@pytest.fixture
+def clipboard_page(browser):
+    """A page whose scripts may write and read the clipboard, as after a reader allowed it."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

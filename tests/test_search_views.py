@@ -156,7 +156,7 @@ def test_searching_as_you_type_keeps_one_record_per_search(indexed_faq):
     record = SearchRecord.objects.get()
     assert f'name="refines" value="{record.pk}"' in first.content.decode()
     second = client.get("/search/", {"q": "refresh token", "refines": record.pk}, htmx=True)
-    assert second["HX-Push-Url"] == "/search/?q=refresh+token"
+    assert second["HX-Push-Url"] == "/search/?q=refresh%20token"
     assert list(SearchRecord.objects.values_list("query", flat=True)) == ["refresh token"]
     client.get("/search/", {"q": "cors", "refines": record.pk}, htmx=True)
     assert SearchRecord.objects.count() == 2, "a different search is a new record"
