@@ -5,6 +5,7 @@ Support engineers write Markdown; what reaches a page is sanitized by nh3, so
 """
 
 import html
+import re
 
 import markdown as markdown_lib
 import nh3
@@ -24,6 +25,7 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
+H1_TAG = re.compile(r"<(/?)h1\b")
 
 # Every heading gets a visible "#" link to itself (the toc extension's permalink), so a
 # reader can share a section. nh3 keeps `class` on a link only when it is this one class:
@@ -44,6 +46,9 @@ def _to_html(text: str, heading_anchors: bool) -> str:
         extension_configs={"toc": HEADING_ANCHOR if heading_anchors else {"permalink": False}},
         output_format="html",
     )
+    # The page's <h1> is the question, so a "# Title" in an answer becomes an <h2> (an
+    # allowed tag) instead of losing its heading. Code is escaped by now: only tags match.
+    html = H1_TAG.sub(r"<\1h2", html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -16,6 +16,15 @@ from kb.caching import cacheable_page
 from kb.models import Category, Entry, Feedback
 from kb.structured_data import faq_page_json_ld
 
+# Shortcuts on the home page to the searches developers run most.
+COMMON_SYMPTOMS = [
+    "429 Too Many Requests",
+    "invalid_grant",
+    "401 Unauthorized",
+    "App is not connected to this company",
+    "No 'Access-Control-Allow-Origin' header",
+    "Missing Procore-Company-Id header!",
+]
 DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
 
@@ -33,7 +42,11 @@ def _categories_with_entries(user=None):
 @require_GET
 @cacheable_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "kb/home.html", {"categories": _categories_with_entries()})
+    return render(
+        request,
+        "kb/home.html",
+        {"categories": _categories_with_entries(), "common_symptoms": COMMON_SYMPTOMS},
+    )
 
 
 @require_GET

@@ -8,6 +8,7 @@ def test_it_counts_the_html_and_every_asset_the_page_loads_once(live_faq):
     paths = [resource.url.removeprefix(live_faq) for resource in resources]
     assert paths == [
         "/faq/rate-limit-429/",
+        "/static/favicon.svg",
         "/static/css/site.css",
         "/static/django_htmx/htmx-2.min.js",
         "/static/js/site.js",

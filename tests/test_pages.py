@@ -107,3 +107,9 @@ def test_pages_work_without_javascript(client, faq):
     html = client.get("/faq/refresh-token-invalid/").content.decode()
     assert "<table>" in html
     assert "refresh tokens are for one-time use only" in html
+
+
+def test_the_favicon_address_leads_to_the_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
