@@ -27,7 +27,7 @@ confirmed from cache would carry a token for a cookie the browser no longer has.
 view, with the cookie, gets its ETag; the third is a 304. htmx requests get none either: they
 ask for fragments of the same URLs.
 
-Use `@cacheable_page` (under `@require_GET`) on an HTML page whose content comes from the
+Use `@cacheable_page` (under `@require_safe`) on an HTML page whose content comes from the
 published entries and categories, the URL (query string included) and the visitor's cookies or
 session. A page that shows anything else must not use it, or must add that to `page_etag`.
 

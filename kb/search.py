@@ -60,6 +60,20 @@ PHRASE_FIELDS = ("question", "symptoms", "answer")
 PROXIMITY_SLOP = 2  # "token ... working" still counts as together
 BIGRAM_BOOST = 0.5
 SYNONYM_BOOST = 0.6
+CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
+URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
+# Header lines of a pasted request or response that say nothing about what went wrong.
+ROUTINE_HEADERS = (
+    "accept", "accept-encoding", "accept-language", "accept-ranges", "age", "cache-control",
+    "cf-ray", "connection", "content-encoding", "content-length", "content-type", "date", "etag",
+    "expires", "host", "keep-alive", "last-modified", "pragma", "referrer-policy", "server",
+    "set-cookie", "strict-transport-security", "transfer-encoding", "user-agent", "vary", "via",
+    "x-content-type-options", "x-frame-options", "x-request-id", "x-runtime", "x-xss-protection",
+)  # fmt: skip
+ROUTINE_HEADER_LINE = re.compile(
+    rf"^[ \t]*(?:{'|'.join(map(re.escape, ROUTINE_HEADERS))})[ \t]*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for the index lock
 KEEP_GENERATIONS = 2
 
@@ -413,10 +427,11 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def _build_query(terms, bigrams, synonym_groups):
+def _build_query(terms, bigrams, synonym_groups, context_terms=()):
     """Each term scores by its best field (plus a little for the others); documents that match
     more of the query's parts get a coordination bonus. Neighbouring terms found together add a
-    proximity bonus, and each synonym group the query touches counts once, by its best phrase."""
+    proximity bonus, each synonym group the query touches counts once, by its best phrase, and
+    terms seen only in the paste's URLs count for less."""
 
     def best_field(make, fields=SEARCH_FIELDS, boost: float = 1.0):
         return DisjunctionMax([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
@@ -437,7 +452,20 @@ def _build_query(terms, bigrams, synonym_groups):
             best_field(term(p[0]) if len(p) == 1 else phrase(p), boost=SYNONYM_BOOST) for p in group
         ]
         subqueries.append(DisjunctionMax(alternatives))
+    subqueries += [best_field(term(t), boost=CONTEXT_BOOST) for t in context_terms]
     return Or(subqueries, scale=0.7) if subqueries else None
+
+
+def _split_paste(text: str) -> tuple[str, str]:
+    """A paste as (what describes the problem, its context).
+
+    Headers that every response carries (Content-Type, Date, Server...) are dropped: they would
+    match entries about JSON or dates, not the problem. URLs are context: `company_id=42` in a
+    failing request's URL is not why it failed, so their terms weigh less than the message's.
+    """
+    text = ROUTINE_HEADER_LINE.sub(" ", text)
+    context = " ".join(URL.findall(text))
+    return URL.sub(" ", text), context
 
 
 def _apply_corrections(text: str, corrections: dict[str, str]) -> str:
@@ -523,16 +551,20 @@ def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
     if not _current_link().exists():
         rebuild()
     with _cache.searcher_for_request() as searcher:
-        analyzed = analyze(text)
+        message, context = _split_paste(text)
+        analyzed = analyze(message)
         typed_terms = terms = _useful_terms(searcher, analyzed)
-        corrections = _corrections(searcher, text)
+        corrections = _corrections(searcher, message)
         if corrections:
-            analyzed = analyze(_apply_corrections(text, corrections))
+            analyzed = analyze(_apply_corrections(message, corrections))
             terms = list(dict.fromkeys(terms + _useful_terms(searcher, analyzed)))
-        query = _build_query(terms, _bigrams(analyzed, set(terms)), _synonym_groups(analyzed))
+        context_terms = [t for t in _useful_terms(searcher, analyze(context)) if t not in terms]
+        query = _build_query(
+            terms, _bigrams(analyzed, set(terms)), _synonym_groups(analyzed), context_terms
+        )
         found = searcher.search(query, limit=MAX_CANDIDATES, terms=True) if query else None
         if corrections:
-            results.suggestion = _apply_corrections(text, corrections)
+            results.suggestion = " ".join(_apply_corrections(message, corrections).split())
             results.corrected = not typed_terms
         if found is None or found.is_empty():
             return results

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kb import tools
 from kb.models import Entry, ErrorCode, KnownErrorMessage
@@ -72,7 +72,7 @@ def _render_tool(
 
 
 @never_cache
-@require_GET
+@require_safe
 def tools_index(request: HttpRequest) -> HttpResponse:
     form = TimezoneForm(request.GET if "tz" in request.GET else None)
     tz = form.cleaned_data["tz"] if form.is_bound and form.is_valid() else "UTC"
@@ -127,7 +127,7 @@ TOKEN_EXPIRY_API_FIELDS = ("issued_at", "expires_in", "tz")
 
 
 @never_cache
-@require_GET
+@require_safe
 def token_expiry_api(request: HttpRequest) -> JsonResponse:
     if "token_response" in request.GET:
         return JsonResponse(
@@ -291,7 +291,7 @@ def _rate_limit_json(info: tools.RateLimitInfo, tz: str) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def error_code_api(request: HttpRequest, code: str) -> JsonResponse:
     try:
         number = tools.parse_status_code(code)
@@ -311,7 +311,7 @@ def error_code_api(request: HttpRequest, code: str) -> JsonResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def error_codes_api(request: HttpRequest) -> JsonResponse:
     if "q" not in request.GET:
         codes = ErrorCode.objects.with_published_entries()

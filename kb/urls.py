@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from kb import discovery, tool_views, views
 
@@ -17,8 +15,7 @@ urlpatterns = [
     path("api/search", views.api_search, name="api_search"),
     path("faq/<slug:slug>/feedback/", views.entry_feedback, name="entry_feedback"),
     path("healthz", views.healthz, name="healthz"),
-    # Browsers that ignore <link rel="icon"> still ask for /favicon.ico.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
 ]
 

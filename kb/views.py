@@ -5,10 +5,11 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import push_url
 
 from kb import feedback, insights, search
@@ -39,7 +40,7 @@ def _categories_with_entries(user=None):
     )
 
 
-@require_GET
+@require_safe
 @cacheable_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -49,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cacheable_page
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
@@ -69,7 +70,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cacheable_page
 def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
@@ -84,8 +85,15 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "kb/entry.html", context)
 
 
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers that ignore <link rel="icon"> still ask for /favicon.ico. The hashed name is
+    # looked up per request: at import time the static manifest may not exist yet.
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
@@ -117,7 +125,7 @@ def _search_limit(raw: str | None) -> int:
     return min(int(raw), MAX_SEARCH_LIMIT)
 
 
-@require_GET
+@require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     results = search.search(query, limit=DEFAULT_SEARCH_LIMIT)
@@ -146,7 +154,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def api_search(request: HttpRequest) -> JsonResponse:
     try:
         limit = _search_limit(request.GET.get("limit"))

@@ -308,3 +308,26 @@ def test_search_answers_from_the_database_when_the_index_cannot_be_built(indexed
     search._cache.close()
     results = search.search("Missing Procore-Company-Id header!")
     assert results.hits[0].slug == "mpz-company-id-query-parameter"
+
+
+def test_routine_headers_in_a_pasted_response_do_not_steer_the_search(indexed_faq):
+    paste = (
+        "HTTP/1.1 400 Bad Request\nContent-Type: application/json; charset=utf-8\n"
+        "Date: Sat, 28 Nov 2026 15:04:05 GMT\n\n"
+        '{"errors":"Missing Procore-Company-Id header!"}'
+    )
+    slugs = [hit.slug for hit in search.search(paste).hits]
+    assert slugs[0] == "mpz-company-id-query-parameter"
+    assert "what-is-json" not in slugs[:3]
+
+
+def test_words_inside_urls_count_for_less_than_the_message(indexed_faq):
+    paste = (
+        "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: "
+        "https://api.procore.com/rest/v1.0/projects?company_id=562949953421312"
+    )
+    assert search.search(paste).hits[0].slug == "access-token-not-working"
+    # A URL alone still finds what it is about.
+    assert search.search("https://login.procore.com").hits[0].slug == (
+        "browser-redirects-to-integration"
+    )
