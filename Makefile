@@ -20,13 +20,7 @@ install: $(STAMP)
 
 # Migrate, load the FAQ into an empty database (never over admin edits), build derived data.
 setup: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
-	$(PY) manage.py prune_search_log --verbosity 0
-	$(PY) manage.py load_faq --if-empty
-	$(PY) manage.py render_answers
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py rebuild_index
+	$(PY) manage.py setup_site
 
 run: setup
 	$(VENV)/bin/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
