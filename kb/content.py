@@ -144,23 +144,35 @@ def _check_text(path: Path, value, key: str, where: str = "", max_length: int = 
     return value.strip()
 
 
-def read_categories(content_dir: Path) -> list[CategoryData]:
-    path = content_dir / CATEGORIES_FILE
+def _read_yaml(path: Path, required: bool = True):
+    """The file's data; None for an optional file that is absent."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ContentError(path, "the categories file is missing") from None
+        if required:
+            raise ContentError(path, "the file is missing") from None
+        return None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ContentError(path, f"not valid YAML: {exc}") from None
+
+
+def _check_mapping(path: Path, item, keys: tuple[str, ...], where: str) -> dict:
+    if not isinstance(item, dict):
+        raise ContentError(path, f"{where}must be a mapping of {', '.join(keys)}")
+    if unknown := set(item) - set(keys):
+        raise ContentError(path, f"{where}unknown keys {sorted(unknown)}")
+    return item
+
+
+def read_categories(content_dir: Path) -> list[CategoryData]:
+    path = content_dir / CATEGORIES_FILE
+    raw = _read_yaml(path)
     if not isinstance(raw, list) or not raw:
         raise ContentError(path, "must be a list of categories")
     categories, seen = [], set()
     for number, item in enumerate(raw, 1):
         where = f"category {number}: "
-        if not isinstance(item, dict):
-            raise ContentError(path, f"{where}must be a mapping of {', '.join(CATEGORY_KEYS)}")
-        if unknown := set(item) - set(CATEGORY_KEYS):
-            raise ContentError(path, f"{where}unknown keys {sorted(unknown)}")
+        _check_mapping(path, item, CATEGORY_KEYS, where)
         slug = _check_slug(path, item.get("slug"), where)
         if slug in seen:
             raise ContentError(path, f"{where}duplicate slug {slug!r}")
@@ -181,19 +193,13 @@ def read_categories(content_dir: Path) -> list[CategoryData]:
 
 def read_synonyms(content_dir: Path) -> list[SynonymData]:
     path = content_dir / SYNONYMS_FILE
-    if not path.exists():
-        return []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ContentError(path, f"not valid YAML: {exc}") from None
+    raw = _read_yaml(path, required=False) or []
     if not isinstance(raw, list):
         raise ContentError(path, "must be a list of synonym groups")
     synonyms, seen = [], set()
     for number, item in enumerate(raw, 1):
         where = f"group {number}: "
-        if not isinstance(item, dict) or set(item) - {"terms", "note"}:
-            raise ContentError(path, f"{where}must be a mapping of terms (a list) and note")
+        _check_mapping(path, item, ("terms", "note"), where)
         terms = item.get("terms")
         if not isinstance(terms, list) or len(terms) < 2:
             raise ContentError(path, f"{where}'terms' must list at least two words or phrases")
@@ -323,12 +329,9 @@ def _check_code(path: Path, value, where: str) -> int:
 def read_error_codes(content_dir: Path, entry_slugs: set[str]) -> ErrorCodeContent | None:
     """The error codes and known messages; None when the file is absent (nothing to manage)."""
     path = content_dir / ERROR_CODES_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ContentError(path, f"not valid YAML: {exc}") from None
+    raw = _read_yaml(path)
     if not isinstance(raw, dict) or set(raw) - {"codes", "messages"} or "codes" not in raw:
         raise ContentError(path, "must be a mapping with 'codes' and 'messages' lists")
     raw_codes, raw_messages = raw.get("codes") or [], raw.get("messages") or []
@@ -338,10 +341,7 @@ def read_error_codes(content_dir: Path, entry_slugs: set[str]) -> ErrorCodeConte
     codes: list[ErrorCodeData] = []
     for number, item in enumerate(raw_codes, 1):
         where = f"code {number}: "
-        if not isinstance(item, dict):
-            raise ContentError(path, f"{where}must be a mapping of {', '.join(ERROR_CODE_KEYS)}")
-        if unknown := set(item) - set(ERROR_CODE_KEYS):
-            raise ContentError(path, f"{where}unknown keys {sorted(unknown)}")
+        _check_mapping(path, item, ERROR_CODE_KEYS, where)
         code = _check_code(path, item.get("code"), where)
         where = f"code {code}: "
         if any(c.code == code for c in codes):
@@ -370,10 +370,7 @@ def read_error_codes(content_dir: Path, entry_slugs: set[str]) -> ErrorCodeConte
     messages: list[KnownMessageData] = []
     for number, item in enumerate(raw_messages, 1):
         where = f"message {number}: "
-        if not isinstance(item, dict):
-            raise ContentError(path, f"{where}must be a mapping of {', '.join(MESSAGE_KEYS)}")
-        if unknown := set(item) - set(MESSAGE_KEYS):
-            raise ContentError(path, f"{where}unknown keys {sorted(unknown)}")
+        _check_mapping(path, item, MESSAGE_KEYS, where)
         text = _check_text(path, item.get("text"), "text", where, max_length=300)
         if "\n" in text:
             raise ContentError(path, f"{where}'text' must fit on one line")

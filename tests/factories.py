@@ -41,3 +41,28 @@ def make_error_code(**kwargs) -> ErrorCode:
 def make_known_message(**kwargs) -> KnownErrorMessage:
     kwargs.setdefault("text", "I am a teapot")
     return KnownErrorMessage.objects.create(**kwargs)
+
+
+# The admin's entry change form, as an engineer submits it.
+
+
+def change_form_data(entry: Entry, **changes) -> dict:
+    data = {
+        "question": entry.question,
+        "slug": entry.slug,
+        "category": entry.category_id,
+        "status": entry.status,
+        "order": entry.order,
+        "answer": entry.answer,
+        "symptoms": entry.symptoms,
+    }
+    return {**data, **changes}
+
+
+def save_in_admin(client, entry: Entry, **changes):
+    response = client.post(
+        f"/admin/kb/entry/{entry.pk}/change/", change_form_data(entry, **changes)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry.refresh_from_db()
+    return entry

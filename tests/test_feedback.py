@@ -3,7 +3,7 @@ from django.test import Client
 
 from kb.feedback import VISITOR_COOKIE
 from kb.models import Entry, Feedback
-from tests.factories import make_entry
+from tests.factories import make_entry, save_in_admin
 
 URL = "/faq/test-integration/feedback/"
 
@@ -282,19 +282,7 @@ def test_votes_are_read_only_in_the_admin(staff_client, entry):
 
 def test_saving_an_entry_in_the_admin_keeps_its_votes(staff_client, entry):
     Client().post(URL, {"helpful": "no", "reason": "Keep me."})
-    response = staff_client.post(
-        f"/admin/kb/entry/{entry.pk}/change/",
-        {
-            "question": entry.question,
-            "slug": entry.slug,
-            "category": entry.category_id,
-            "status": "published",
-            "order": 0,
-            "answer": "Changed.",
-            "symptoms": "",
-        },
-    )
-    assert response.status_code == 302
+    save_in_admin(staff_client, entry, answer="Changed.", symptoms="")
     assert votes(entry) == [(False, "Keep me.")]
 
 

@@ -2,29 +2,7 @@ import pytest
 from django.test import Client
 
 from kb.models import Entry
-from tests.factories import make_entry
-
-
-def change_form_data(entry: Entry, **changes) -> dict:
-    data = {
-        "question": entry.question,
-        "slug": entry.slug,
-        "category": entry.category_id,
-        "status": entry.status,
-        "order": entry.order,
-        "answer": entry.answer,
-        "symptoms": entry.symptoms,
-    }
-    return {**data, **changes}
-
-
-def save_in_admin(client, entry: Entry, **changes):
-    response = client.post(
-        f"/admin/kb/entry/{entry.pk}/change/", change_form_data(entry, **changes)
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    entry.refresh_from_db()
-    return entry
+from tests.factories import change_form_data, make_entry, save_in_admin
 
 
 @pytest.fixture
