@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint format check-migrations bench weight screenshots clean
+.PHONY: run test test-postgres install setup lint format check-migrations bench weight screenshots clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -39,6 +39,10 @@ check-migrations: install
 
 test: lint check-migrations
 	$(PY) -m pytest
+
+# The suite again on a throwaway PostgreSQL cluster (needs Debian's postgresql package).
+test-postgres: install
+	.ci/with-postgres $(PY) -m pytest -p no:cacheprovider
 
 # Speed and memory figures for the README (not a test: nothing here can fail the build).
 bench: install
