@@ -9,6 +9,17 @@ from kb.markdown import markdown_to_text, render_markdown
 from kb.tools import message_matches, nearest_codes
 
 
+class CategoryQuerySet(models.QuerySet):
+    def with_published_entries(self):
+        """Categories that have something public to show, their published entries prefetched."""
+        entries = Entry.objects.published().order_by("order", "question")
+        return (
+            self.filter(entries__in=entries)
+            .distinct()
+            .prefetch_related(models.Prefetch("entries", queryset=entries))
+        )
+
+
 class Category(models.Model):
     name = models.CharField(max_length=100, help_text="Shown as the section heading.")
     slug = models.SlugField(
@@ -18,6 +29,8 @@ class Category(models.Model):
         blank=True, help_text="One sentence telling developers what they will find here."
     )
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]

@@ -2,7 +2,6 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -30,23 +29,16 @@ DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
 
 
-def _categories_with_entries(user=None):
-    """Categories that have something to show, each with its visible entries prefetched."""
-    entries = Entry.objects.published() if user is None else Entry.objects.visible_to(user)
-    return (
-        Category.objects.filter(entries__in=entries)
-        .distinct()
-        .prefetch_related(Prefetch("entries", queryset=entries.order_by("order", "question")))
-    )
-
-
 @require_safe
 @cacheable_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "kb/home.html",
-        {"categories": _categories_with_entries(), "common_symptoms": COMMON_SYMPTOMS},
+        {
+            "categories": Category.objects.with_published_entries(),
+            "common_symptoms": COMMON_SYMPTOMS,
+        },
     )
 
 
@@ -64,7 +56,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "category": category,
             "entries": entries,
-            "categories": _categories_with_entries(),
+            "categories": Category.objects.with_published_entries(),
             "faq_json_ld": faq_page_json_ld(entries),
         },
     )
@@ -105,7 +97,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpResponse:
     try:
-        categories = list(_categories_with_entries())
+        categories = list(Category.objects.with_published_entries())
     except DatabaseError:
         categories = []
     return render(
@@ -137,7 +129,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": results,
         "search_id": search_id,
-        "categories": _categories_with_entries() if not results.hits else [],
+        "categories": Category.objects.with_published_entries() if not results.hits else [],
         "support_email": settings.KB_SUPPORT_EMAIL,
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
