@@ -483,6 +483,24 @@ def _set_entries(instance, slugs: tuple[str, ...], entries_by_slug: dict) -> boo
     return True
 
 
+def _upsert_linked(report, instance, values: dict, slugs, entries_by_slug, label: str):
+    """Save a new or changed row and its related entries; note in the report what happened."""
+    if instance._state.adding:  # not in the database yet
+        _apply(instance, values)
+        instance.save()
+        _set_entries(instance, slugs, entries_by_slug)
+        report.created.append(label)
+        return instance
+    changed = _apply(instance, values)
+    if changed:
+        instance.save()
+    if _set_entries(instance, slugs, entries_by_slug) or changed:
+        report.updated.append(label)
+    else:
+        report.unchanged += 1
+    return instance
+
+
 def _load_error_codes(content: ErrorCodeContent, prune: bool) -> LoadReport:
     """Upsert codes by number and messages by text, like entries by slug."""
     report = LoadReport()
@@ -497,36 +515,25 @@ def _load_error_codes(content: ErrorCodeContent, prune: bool) -> LoadReport:
             "retry": data.retry,
             "retry_guidance": data.retry_guidance,
         }
-        error_code = existing.get(data.code)
-        if error_code is None:
-            error_code = existing[data.code] = ErrorCode.objects.create(code=data.code, **values)
-            _set_entries(error_code, data.entries, entries_by_slug)
-            report.created.append(f"code {data.code}")
-            continue
-        changed = _apply(error_code, values)
-        if changed:
-            error_code.save()
-        if _set_entries(error_code, data.entries, entries_by_slug) or changed:
-            report.updated.append(f"code {data.code}")
-        else:
-            report.unchanged += 1
+        existing[data.code] = _upsert_linked(
+            report,
+            existing.get(data.code) or ErrorCode(code=data.code),
+            values,
+            data.entries,
+            entries_by_slug,
+            f"code {data.code}",
+        )
 
     messages = {m.text: m for m in KnownErrorMessage.objects.all()}
     for data in content.messages:
-        error_code = existing[data.code] if data.code is not None else None
-        message = messages.get(data.text)
-        if message is None:
-            message = KnownErrorMessage.objects.create(text=data.text, error_code=error_code)
-            _set_entries(message, data.entries, entries_by_slug)
-            report.created.append(f"message {data.text!r}")
-            continue
-        changed = _apply(message, {"error_code": error_code})
-        if changed:
-            message.save()
-        if _set_entries(message, data.entries, entries_by_slug) or changed:
-            report.updated.append(f"message {data.text!r}")
-        else:
-            report.unchanged += 1
+        _upsert_linked(
+            report,
+            messages.get(data.text) or KnownErrorMessage(text=data.text),
+            {"error_code": existing[data.code] if data.code is not None else None},
+            data.entries,
+            entries_by_slug,
+            f"message {data.text!r}",
+        )
 
     if prune:
         file_texts = {m.text for m in content.messages}
