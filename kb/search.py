@@ -44,6 +44,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.query import DisjunctionMax, Or, Phrase, Term
+from whoosh.support.levenshtein import damerau_levenshtein
 
 logger = logging.getLogger(__name__)
 
@@ -399,7 +400,7 @@ def _corrections(searcher, text: str) -> dict[str, str]:
             continue
         maxdist = 1 if len(word) < 7 else 2
         candidates = [
-            (_distance(word, c), -reader.doc_frequency("spelling", c), c)
+            (damerau_levenshtein(word, c), -reader.doc_frequency("spelling", c), c)
             for c in reader.terms_within("spelling", word, maxdist)
             if c != word and len(c) >= 3
         ]
@@ -415,16 +416,6 @@ def _split_compound(reader, word: str) -> str | None:
         if reader.frequency("spelling", left) and reader.frequency("spelling", right):
             return f"{left} {right}"
     return None
-
-
-def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def _build_query(terms, bigrams, synonym_groups, context_terms=()):
