@@ -6,7 +6,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from kb.markdown import markdown_to_text, render_markdown
-from kb.tools import message_matches, nearest_codes
+from kb.tools.error_lookup import message_matches, nearest_codes
 
 
 class CategoryQuerySet(models.QuerySet):

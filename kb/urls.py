@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from kb import discovery, tool_views, views
+from kb import discovery, views
 
 admin.site.site_header = "Procore API knowledge base"
 admin.site.site_title = "KB admin"
@@ -17,17 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
+    path("", include("kb.tools.urls")),
 ]
 
-# Tools: token-expiry calculator, error-code lookup, sandbox-restore and support answers.
-urlpatterns += [
-    path("tools/", tool_views.tools_index, name="tools"),
-    path("tools/token-expiry/", tool_views.token_expiry, name="token_expiry"),
-    path("tools/error-codes/", tool_views.error_code_lookup, name="error_code_lookup"),
-    path("api/tools/token-expiry", tool_views.token_expiry_api, name="token_expiry_api"),
-    path("api/error-codes", tool_views.error_codes_api, name="error_codes_api"),
-    path("api/error-codes/<str:code>", tool_views.error_code_api, name="error_code_api"),
-]
 
 handler404 = "kb.views.page_not_found"
 

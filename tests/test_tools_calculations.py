@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kb import tools
-from kb.tools import ToolInputError
+from kb.tools import error_lookup, instants, schedules, tokens
+from kb.tools.instants import ToolInputError
 
 NEW_YORK = ZoneInfo("America/New_York")
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -24,15 +24,15 @@ def pacific(*args) -> datetime:
 
 
 def test_it_accepts_timezone_names_in_any_case_and_returns_the_iana_spelling():
-    assert tools.canonical_timezone("europe/paris") == "Europe/Paris"
-    assert tools.canonical_timezone(" UTC ") == "UTC"
-    assert "Europe/Paris" in tools.timezone_names()
+    assert instants.canonical_timezone("europe/paris") == "Europe/Paris"
+    assert instants.canonical_timezone(" UTC ") == "UTC"
+    assert "Europe/Paris" in instants.timezone_names()
 
 
 @pytest.mark.parametrize("name", ["Mars/Olympus", "CET+1", "../../etc/passwd", "", "Europe/"])
 def test_it_refuses_names_that_are_not_iana_timezones(name):
     with pytest.raises(ToolInputError, match="is not a timezone we know"):
-        tools.canonical_timezone(name)
+        instants.canonical_timezone(name)
 
 
 # --- When a token was issued ---
@@ -51,43 +51,43 @@ def test_it_refuses_names_that_are_not_iana_timezones(name):
     ],
 )
 def test_it_reads_an_issue_time_with_an_offset_or_in_unix_seconds(text, expected):
-    parsed = tools.parse_issued_at(text, "Asia/Tokyo")
+    parsed = instants.parse_issued_at(text, "Asia/Tokyo")
     assert parsed.instant == expected
     assert parsed.note == ""
 
 
 def test_it_recognises_milliseconds_and_says_so():
-    parsed = tools.parse_issued_at("1741082400123")
+    parsed = instants.parse_issued_at("1741082400123")
     assert parsed.instant == utc(2025, 3, 4, 10)
     assert "read as milliseconds" in parsed.note
 
 
 def test_seconds_and_milliseconds_of_the_same_instant_agree():
-    seconds = tools.parse_issued_at("1741082400")
-    milliseconds = tools.parse_issued_at("1741082400000")
+    seconds = instants.parse_issued_at("1741082400")
+    milliseconds = instants.parse_issued_at("1741082400000")
     assert seconds.instant == milliseconds.instant
     assert not seconds.note and milliseconds.note
 
 
 def test_it_reads_a_time_without_offset_in_the_readers_timezone_and_says_so():
-    parsed = tools.parse_issued_at("2025-03-04 10:00", "Europe/Paris")
+    parsed = instants.parse_issued_at("2025-03-04 10:00", "Europe/Paris")
     assert parsed.instant == utc(2025, 3, 4, 9)
     assert parsed.note == "No offset was given, so it was read as Europe/Paris time."
 
 
 def test_it_refuses_a_local_time_that_the_spring_dst_change_skips():
     with pytest.raises(ToolInputError) as excinfo:
-        tools.parse_issued_at("2025-03-09 02:30", "America/New_York")
+        instants.parse_issued_at("2025-03-09 02:30", "America/New_York")
     assert "does not exist in America/New_York" in str(excinfo.value)
     assert "-05:00 or -04:00" in str(excinfo.value)
 
 
 def test_it_refuses_a_local_time_that_the_autumn_dst_change_repeats():
     with pytest.raises(ToolInputError) as excinfo:
-        tools.parse_issued_at("2025-11-02 01:30", "America/New_York")
+        instants.parse_issued_at("2025-11-02 01:30", "America/New_York")
     assert "happened twice in America/New_York" in str(excinfo.value)
     # With an offset the same wall-clock time is unambiguous.
-    assert tools.parse_issued_at("2025-11-02 01:30-05:00").instant == utc(2025, 11, 2, 6, 30)
+    assert instants.parse_issued_at("2025-11-02 01:30-05:00").instant == utc(2025, 11, 2, 6, 30)
 
 
 @pytest.mark.parametrize(
@@ -109,14 +109,14 @@ def test_it_refuses_a_local_time_that_the_autumn_dst_change_repeats():
 )
 def test_it_explains_an_issue_time_it_cannot_use(text, message):
     with pytest.raises(ToolInputError, match=message):
-        tools.parse_issued_at(text, "Pacific/Kiritimati")
+        instants.parse_issued_at(text, "Pacific/Kiritimati")
 
 
 # --- Token responses ---
 
 
 def test_it_reads_created_at_and_expires_in_from_a_token_response():
-    token = tools.parse_token_response(
+    token = tokens.parse_token_response(
         '{"access_token": "abc", "token_type": "Bearer", "expires_in": 5400, '
         '"refresh_token": "def", "created_at": 1741082400}'
     )
@@ -126,13 +126,13 @@ def test_it_reads_created_at_and_expires_in_from_a_token_response():
 
 
 def test_a_token_response_may_lack_created_at_or_give_numbers_as_text():
-    token = tools.parse_token_response('{"access_token": "abc", "expires_in": "7200"}')
+    token = tokens.parse_token_response('{"access_token": "abc", "expires_in": "7200"}')
     assert token.created_at is None
     assert token.expires_in == 7200
 
 
 def test_a_created_at_in_milliseconds_is_recognised():
-    token = tools.parse_token_response('{"created_at": 1741082400000}')
+    token = tokens.parse_token_response('{"created_at": 1741082400000}')
     assert token.created_at.instant == utc(2025, 3, 4, 10)
     assert "milliseconds" in token.created_at.note
 
@@ -159,7 +159,7 @@ def test_a_created_at_in_milliseconds_is_recognised():
 )
 def test_it_explains_a_token_response_it_cannot_use(text, message):
     with pytest.raises(ToolInputError, match=message):
-        tools.parse_token_response(text)
+        tokens.parse_token_response(text)
 
 
 # --- Expiry ---
@@ -167,7 +167,7 @@ def test_it_explains_a_token_response_it_cannot_use(text, message):
 
 def test_a_token_issued_an_hour_ago_with_the_usual_lifetime_has_an_hour_left():
     now = utc(2025, 3, 4, 11, 0, 0, 400_000)
-    expiry = tools.token_expiry(utc(2025, 3, 4, 10), 7200, now)
+    expiry = tokens.token_expiry(utc(2025, 3, 4, 10), 7200, now)
     assert expiry.expires_at == utc(2025, 3, 4, 12)
     assert expiry.seconds_left == 3600
     assert not expiry.expired
@@ -175,7 +175,7 @@ def test_a_token_issued_an_hour_ago_with_the_usual_lifetime_has_an_hour_left():
 
 
 def test_a_token_past_its_lifetime_has_expired_and_says_how_long_ago():
-    expiry = tools.token_expiry(utc(2025, 3, 4, 10), 5400, utc(2025, 3, 4, 13, 30))
+    expiry = tokens.token_expiry(utc(2025, 3, 4, 10), 5400, utc(2025, 3, 4, 13, 30))
     assert expiry.expired
     assert expiry.seconds_left == -2 * 3600
     assert expiry.in_words == "expired 2 hours ago"
@@ -183,24 +183,24 @@ def test_a_token_past_its_lifetime_has_expired_and_says_how_long_ago():
 
 def test_a_token_expires_at_the_exact_second():
     issued = utc(2025, 3, 4, 10)
-    assert not tools.token_expiry(issued, 7200, utc(2025, 3, 4, 11, 59, 59)).expired
-    at_expiry = tools.token_expiry(issued, 7200, utc(2025, 3, 4, 12))
+    assert not tokens.token_expiry(issued, 7200, utc(2025, 3, 4, 11, 59, 59)).expired
+    at_expiry = tokens.token_expiry(issued, 7200, utc(2025, 3, 4, 12))
     assert at_expiry.expired
     assert at_expiry.in_words == "expired just now"
 
 
 def test_the_expiry_across_the_spring_dst_change_is_two_real_hours():
     # 01:30 EST plus 2 hours is 04:30 EDT: the clocks skip from 2:00 to 3:00.
-    issued = tools.parse_issued_at("2025-03-09 01:30", "America/New_York").instant
-    expiry = tools.token_expiry(issued, 7200, issued)
+    issued = instants.parse_issued_at("2025-03-09 01:30", "America/New_York").instant
+    expiry = tokens.token_expiry(issued, 7200, issued)
     assert expiry.expires_at.astimezone(NEW_YORK).strftime("%H:%M %Z") == "04:30 EDT"
     assert expiry.expires_at - expiry.issued_at == timedelta(hours=2)
 
 
 def test_the_expiry_across_the_autumn_dst_change_is_two_real_hours():
     # 00:30 EDT plus 2 hours is 01:30 EST, the second 1:30 of that night.
-    issued = tools.parse_issued_at("2025-11-02 00:30", "America/New_York").instant
-    expiry = tools.token_expiry(issued, 7200, issued)
+    issued = instants.parse_issued_at("2025-11-02 00:30", "America/New_York").instant
+    expiry = tokens.token_expiry(issued, 7200, issued)
     local = expiry.expires_at.astimezone(NEW_YORK)
     assert local.strftime("%H:%M %Z") == "01:30 EST"
     assert local.fold == 1
@@ -219,7 +219,7 @@ def test_the_expiry_across_the_autumn_dst_change_is_two_real_hours():
     ],
 )
 def test_it_puts_durations_in_plain_words(seconds, words):
-    assert tools.describe_duration(seconds) == words
+    assert instants.describe_duration(seconds) == words
 
 
 @pytest.mark.parametrize(
@@ -227,14 +227,14 @@ def test_it_puts_durations_in_plain_words(seconds, words):
     [(0, "at least 1 second"), (-3600, "at least 1 second"), (604_801, "more than a week")],
 )
 def test_a_lifetime_must_be_between_a_second_and_a_week(value, message):
-    assert tools.check_lifetime(604_800) == 604_800
+    assert tokens.check_lifetime(604_800) == 604_800
     with pytest.raises(ToolInputError, match=message):
-        tools.check_lifetime(value)
+        tokens.check_lifetime(value)
 
 
 def test_the_next_steps_for_a_valid_token_say_refresh_before_expiry():
-    expiry = tools.token_expiry(utc(2025, 3, 4, 10), 7200, utc(2025, 3, 4, 10, 30))
-    steps = tools.token_next_steps(expiry)
+    expiry = tokens.token_expiry(utc(2025, 3, 4, 10), 7200, utc(2025, 3, 4, 10, 30))
+    steps = tokens.token_next_steps(expiry)
     assert "before it expires" in steps[0].text
     assert [s.entry_slug for s in steps] == [
         "access-token-lifetime",
@@ -249,8 +249,8 @@ def test_the_next_steps_for_a_valid_token_say_refresh_before_expiry():
 
 
 def test_the_next_steps_for_an_expired_token_say_refresh_now():
-    expiry = tools.token_expiry(utc(2025, 3, 4, 10), 7200, utc(2025, 3, 5))
-    first = tools.token_next_steps(expiry)[0]
+    expiry = tokens.token_expiry(utc(2025, 3, 4, 10), 7200, utc(2025, 3, 5))
+    first = tokens.token_next_steps(expiry)[0]
     assert "no longer works" in first.text
     assert first.entry_slug == "access-token-not-working"
 
@@ -268,7 +268,7 @@ You have surpassed the max number of requests for an hour. Please wait until you
 
 
 def test_it_reads_the_status_headers_and_body_of_a_pasted_response():
-    response = tools.parse_http_response(RESPONSE_429.replace("\n", "\r\n"))
+    response = error_lookup.parse_http_response(RESPONSE_429.replace("\n", "\r\n"))
     assert (response.status, response.reason, response.http_version) == (
         429,
         "Too Many Requests",
@@ -283,24 +283,24 @@ def test_it_reads_the_response_out_of_curl_verbose_output():
         "*   Trying 1.2.3.4:443...\n> GET /rest/v1.0/projects HTTP/2\n> Host: api.procore.com\n"
         ">\n< HTTP/2 503\n< retry-after: 30\n<\n"
     )
-    response = tools.parse_http_response(pasted)
+    response = error_lookup.parse_http_response(pasted)
     assert response.status == 503
     assert response.http_version == "2"
     assert response.headers == {"retry-after": "30"}
 
 
 def test_text_without_a_status_line_is_not_a_response():
-    assert tools.parse_http_response("App is not connected to this company") is None
+    assert error_lookup.parse_http_response("App is not connected to this company") is None
 
 
 def test_a_status_line_without_a_status_code_is_explained():
     with pytest.raises(ToolInputError, match="has no three-digit status code"):
-        tools.parse_http_response("HTTP/1.1 Too Many Requests\nRetry-After: 5")
+        error_lookup.parse_http_response("HTTP/1.1 Too Many Requests\nRetry-After: 5")
 
 
 def test_a_429_without_retry_after_may_retry_when_the_window_resets():
-    response = tools.parse_http_response(RESPONSE_429)
-    info = tools.read_rate_limit(response, utc(2025, 3, 4, 10, 0, 30))
+    response = error_lookup.parse_http_response(RESPONSE_429)
+    info = error_lookup.read_rate_limit(response, utc(2025, 3, 4, 10, 0, 30))
     assert (info.limit, info.remaining) == (3600, 0)
     assert info.reset_at == utc(2025, 3, 4, 10, 10)
     assert info.retry_at == info.reset_at
@@ -311,48 +311,48 @@ def test_a_429_without_retry_after_may_retry_when_the_window_resets():
 
 def test_retry_after_wins_and_counts_from_the_responses_date():
     pasted = RESPONSE_429.replace("X-Rate-Limit-Remaining: 0", "Retry-After: 120")
-    response = tools.parse_http_response(pasted)
-    info = tools.read_rate_limit(response, utc(2025, 3, 4, 10, 1))
+    response = error_lookup.parse_http_response(pasted)
+    info = error_lookup.read_rate_limit(response, utc(2025, 3, 4, 10, 1))
     assert info.retry_after == 120
     assert info.retry_at == utc(2025, 3, 4, 10, 2)
     assert "Date header" in info.basis
 
 
 def test_retry_after_without_a_date_counts_from_now():
-    response = tools.parse_http_response("HTTP/1.1 503 Service Unavailable\nRetry-After: 90")
-    info = tools.read_rate_limit(response, utc(2025, 3, 4, 10))
+    response = error_lookup.parse_http_response("HTTP/1.1 503 Service Unavailable\nRetry-After: 90")
+    info = error_lookup.read_rate_limit(response, utc(2025, 3, 4, 10))
     assert info.retry_at == utc(2025, 3, 4, 10, 1, 30)
     assert "from now" in info.basis
 
 
 def test_retry_after_may_be_a_date():
-    response = tools.parse_http_response(
+    response = error_lookup.parse_http_response(
         "HTTP/1.1 429 Too Many Requests\nRetry-After: Tue, 04 Mar 2025 10:05:00 GMT"
     )
-    info = tools.read_rate_limit(response, utc(2025, 3, 4, 10))
+    info = error_lookup.read_rate_limit(response, utc(2025, 3, 4, 10))
     assert info.retry_at == utc(2025, 3, 4, 10, 5)
 
 
 def test_a_wait_that_is_over_means_retry_now():
-    response = tools.parse_http_response(RESPONSE_429)
-    info = tools.read_rate_limit(response, utc(2025, 3, 4, 11))
+    response = error_lookup.parse_http_response(RESPONSE_429)
+    info = error_lookup.read_rate_limit(response, utc(2025, 3, 4, 11))
     assert info.may_retry_now
     assert info.wait_in_words == "50 minutes"
 
 
 def test_headers_that_cannot_be_read_are_reported_and_ignored():
-    response = tools.parse_http_response(
+    response = error_lookup.parse_http_response(
         "HTTP/1.1 429 Too Many Requests\nX-Rate-Limit-Remaining: none\nRetry-After: later"
     )
-    info = tools.read_rate_limit(response, utc(2025, 3, 4, 10))
+    info = error_lookup.read_rate_limit(response, utc(2025, 3, 4, 10))
     assert info.remaining is None and info.retry_at is None
     assert len(info.problems) == 2
     assert "X-Rate-Limit-Remaining" in info.problems[0]
 
 
 def test_a_response_without_rate_limit_headers_has_no_rate_limit():
-    response = tools.parse_http_response("HTTP/1.1 403 Forbidden\nContent-Type: text/plain")
-    assert tools.read_rate_limit(response, utc(2025, 3, 4)) is None
+    response = error_lookup.parse_http_response("HTTP/1.1 403 Forbidden\nContent-Type: text/plain")
+    assert error_lookup.read_rate_limit(response, utc(2025, 3, 4)) is None
 
 
 # --- What the error-code lookup was given ---
@@ -370,14 +370,14 @@ def test_a_response_without_rate_limit_headers_has_no_rate_limit():
     ],
 )
 def test_it_tells_a_code_from_a_message_from_a_response(text, kind, code):
-    query = tools.parse_lookup_query(text)
+    query = error_lookup.parse_lookup_query(text)
     assert (query.kind, query.code) == (kind, code)
 
 
 @pytest.mark.parametrize("text", ["4290", "42", "099", "600", "0" * 5000])
 def test_numbers_that_are_not_status_codes_are_explained(text):
     with pytest.raises(ToolInputError, match="is not an HTTP status code"):
-        tools.parse_lookup_query(text)
+        error_lookup.parse_lookup_query(text)
 
 
 @pytest.mark.parametrize(
@@ -393,14 +393,14 @@ def test_numbers_that_are_not_status_codes_are_explained(text):
     ],
 )
 def test_known_messages_match_whatever_the_case_and_punctuation(pasted, matches):
-    assert tools.message_matches("Missing Procore-Company-Id header!", pasted) is matches
+    assert error_lookup.message_matches("Missing Procore-Company-Id header!", pasted) is matches
 
 
 def test_the_nearest_codes_are_of_the_same_class_first():
     known = [400, 401, 403, 404, 406, 409, 422, 429, 500, 502, 503]
-    assert tools.nearest_codes(418, known) == [422, 409, 429]
-    assert tools.nearest_codes(504, known) == [503, 502, 500]
-    assert tools.nearest_codes(302, known, count=2) == [400, 401]
+    assert error_lookup.nearest_codes(418, known) == [422, 409, 429]
+    assert error_lookup.nearest_codes(504, known) == [503, 502, 500]
+    assert error_lookup.nearest_codes(302, known, count=2) == [400, 401]
 
 
 # --- The monthly sandbox restore ---
@@ -424,7 +424,7 @@ def test_the_nearest_codes_are_of_the_same_class_first():
 def test_the_next_restore_and_the_restore_that_gets_todays_changes(
     today, next_restore, changes_restore, changes_by
 ):
-    restore = tools.next_sandbox_restore(pacific(today.year, today.month, today.day, 12))
+    restore = schedules.next_sandbox_restore(pacific(today.year, today.month, today.day, 12))
     assert restore.next_restore == next_restore
     assert restore.changes_restore == changes_restore
     assert restore.changes_by == changes_by
@@ -433,7 +433,7 @@ def test_the_next_restore_and_the_restore_that_gets_todays_changes(
 
 def test_the_restore_date_counts_days_in_pacific_time():
     # 05:00 UTC on 3 November is still 2 November in California: the restore is today.
-    restore = tools.next_sandbox_restore(utc(2025, 11, 3, 5))
+    restore = schedules.next_sandbox_restore(utc(2025, 11, 3, 5))
     assert restore.today == date(2025, 11, 2)
     assert restore.restore_is_today
 
@@ -454,21 +454,21 @@ def test_the_restore_date_counts_days_in_pacific_time():
     ],
 )
 def test_support_is_open_from_8am_to_5pm_pacific_on_weekdays(now, is_open, changes_at):
-    status = tools.support_status(now)
+    status = schedules.support_status(now)
     assert status.is_open is is_open
     assert status.changes_at == changes_at
 
 
 def test_support_hours_follow_pacific_time_across_the_dst_change():
     # 8am Pacific is 16:00 UTC in winter and 15:00 UTC from 9 March 2025.
-    assert tools.support_status(utc(2025, 3, 7, 15, 30)).is_open is False
-    assert tools.support_status(utc(2025, 3, 10, 15, 30)).is_open is True
-    status = tools.support_status(utc(2025, 3, 8, 12))
+    assert schedules.support_status(utc(2025, 3, 7, 15, 30)).is_open is False
+    assert schedules.support_status(utc(2025, 3, 10, 15, 30)).is_open is True
+    status = schedules.support_status(utc(2025, 3, 8, 12))
     assert status.changes_at.astimezone(UTC) == utc(2025, 3, 10, 15)
 
 
 def test_support_hours_in_another_timezone():
-    status = tools.support_status(utc(2025, 3, 3, 20))  # Monday 12:00 Pacific
+    status = schedules.support_status(utc(2025, 3, 3, 20))  # Monday 12:00 Pacific
     opens, closes = status.hours
     paris = ZoneInfo("Europe/Paris")
     assert opens.astimezone(paris).strftime("%a %H:%M") == "Mon 17:00"

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kb import tools
 from kb.models import Entry, ErrorCode, KnownErrorMessage
-from kb.tool_forms import ErrorLookupForm, TimezoneForm, TokenExpiryForm
+from kb.tools import error_lookup, instants, schedules, tokens
+from kb.tools.forms import ErrorLookupForm, TimezoneForm, TokenExpiryForm
 
 RESTORE_ENTRY = "monthly-sandbox-restore"
 SUPPORT_ENTRY = "api-support-hours"
@@ -64,7 +64,7 @@ def _render_tool(
     if request.htmx:
         # Errors are part of the fragment (htmx swaps only 2xx responses), so always 200.
         return render(request, f"{template}#{fragment}", context)
-    context["timezone_names"] = tools.timezone_names()
+    context["timezone_names"] = instants.timezone_names()
     return render(request, template, context, status=400 if invalid else 200)
 
 
@@ -82,8 +82,8 @@ def tools_index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "tz": tz,
         "now": now,
-        "restore": tools.next_sandbox_restore(now),
-        "support": tools.support_status(now),
+        "restore": schedules.next_sandbox_restore(now),
+        "support": schedules.support_status(now),
         "restore_entry": entries.get(RESTORE_ENTRY),
         "support_entry": entries.get(SUPPORT_ENTRY),
         "fill_browser_timezone": _fills_browser_timezone(request.GET),
@@ -97,7 +97,7 @@ def tools_index(request: HttpRequest) -> HttpResponse:
 
 def _token_expiry_answer(form: TokenExpiryForm, now: datetime) -> dict:
     expiry = form.expiry(now)
-    steps = tools.token_next_steps(expiry)
+    steps = tokens.token_next_steps(expiry)
     entries = _published_entries(step.entry_slug for step in steps)
     return {
         "expiry": expiry,
@@ -143,7 +143,7 @@ def token_expiry_api(request: HttpRequest) -> JsonResponse:
         return _form_error_json(form)
     tz = form.cleaned_data["tz"]
     answer = _token_expiry_answer(form, timezone.now())
-    expiry: tools.TokenExpiry = answer["expiry"]
+    expiry: tokens.TokenExpiry = answer["expiry"]
     return JsonResponse(
         {
             "issued_at": _iso_utc(expiry.issued_at),
@@ -180,12 +180,12 @@ NOTHING_FOUND = (
 
 @dataclass
 class Lookup:
-    query: tools.LookupQuery
+    query: error_lookup.LookupQuery
     codes: list[ErrorCode]
     messages: list[KnownErrorMessage]
     unknown_code: int | None = None
     nearest: list[ErrorCode] = field(default_factory=list)
-    rate_limit: tools.RateLimitInfo | None = None
+    rate_limit: error_lookup.RateLimitInfo | None = None
 
     @property
     def found_anything(self) -> bool:
@@ -202,7 +202,7 @@ class Lookup:
         return response is not None and response.status in (429, 503)
 
 
-def _look_up(query: tools.LookupQuery, now: datetime) -> Lookup:
+def _look_up(query: error_lookup.LookupQuery, now: datetime) -> Lookup:
     messages = KnownErrorMessage.objects.found_in(query.text)
     wanted = [] if query.code is None else [query.code]
     for message in messages:
@@ -214,7 +214,7 @@ def _look_up(query: tools.LookupQuery, now: datetime) -> Lookup:
         lookup.unknown_code = query.code
         lookup.nearest = ErrorCode.objects.nearest(query.code)
     if query.response is not None:
-        lookup.rate_limit = tools.read_rate_limit(query.response, now)
+        lookup.rate_limit = error_lookup.read_rate_limit(query.response, now)
     return lookup
 
 
@@ -276,7 +276,7 @@ def _message_json(request: HttpRequest, message: KnownErrorMessage) -> dict:
     }
 
 
-def _rate_limit_json(info: tools.RateLimitInfo, tz: str) -> dict:
+def _rate_limit_json(info: error_lookup.RateLimitInfo, tz: str) -> dict:
     return {
         "limit": info.limit,
         "remaining": info.remaining,
@@ -294,8 +294,8 @@ def _rate_limit_json(info: tools.RateLimitInfo, tz: str) -> dict:
 @require_safe
 def error_code_api(request: HttpRequest, code: str) -> JsonResponse:
     try:
-        number = tools.parse_status_code(code)
-    except tools.ToolInputError as exc:
+        number = error_lookup.parse_status_code(code)
+    except instants.ToolInputError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     error_code = ErrorCode.objects.with_published_entries().filter(code=number).first()
     if error_code is None:

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 
-from kb import tools
+from kb.tools import error_lookup, instants, tokens
 
 # Pastes can be long (a JWT access token, a response with all its headers), but not 50 KB.
 # A validator rather than max_length: the browser would silently cut a longer paste instead
@@ -49,8 +49,8 @@ class TimezoneField(forms.CharField):
         if not value:
             return "UTC"
         try:
-            return tools.canonical_timezone(value)
-        except tools.ToolInputError as exc:
+            return instants.canonical_timezone(value)
+        except instants.ToolInputError as exc:
             raise forms.ValidationError(str(exc), code="unknown_timezone") from None
 
 
@@ -80,7 +80,7 @@ class TokenExpiryForm(forms.Form):
         label="Lifetime in seconds (expires_in)",
         help_text="Leave empty for the usual lifetime; a pasted response's expires_in wins.",
         min_value=1,
-        max_value=tools.MAX_LIFETIME,
+        max_value=tokens.MAX_LIFETIME,
         error_messages={
             "invalid": "Enter a whole number of seconds, like 7200.",
             "min_value": "The lifetime must be at least 1 second.",
@@ -105,8 +105,8 @@ class TokenExpiryForm(forms.Form):
         token = None
         if data.get("token_response"):
             try:
-                token = tools.parse_token_response(data["token_response"])
-            except tools.ToolInputError as exc:
+                token = tokens.parse_token_response(data["token_response"])
+            except instants.ToolInputError as exc:
                 self.add_error("token_response", str(exc))
 
         issued = token.created_at if token and token.created_at else None
@@ -115,8 +115,8 @@ class TokenExpiryForm(forms.Form):
                 notes.append("The response's created_at was used, not the time typed above.")
         elif data.get("issued_at"):
             try:
-                issued = tools.parse_issued_at(data["issued_at"], data.get("tz") or "UTC")
-            except tools.ToolInputError as exc:
+                issued = instants.parse_issued_at(data["issued_at"], data.get("tz") or "UTC")
+            except instants.ToolInputError as exc:
                 self.add_error("issued_at", str(exc))
         elif token is not None:
             self.add_error(
@@ -147,9 +147,9 @@ class TokenExpiryForm(forms.Form):
         data["notes"] = notes
         return data
 
-    def expiry(self, now: datetime) -> tools.TokenExpiry:
+    def expiry(self, now: datetime) -> tokens.TokenExpiry:
         """The answer for a valid form, at `now`."""
-        return tools.token_expiry(self.cleaned_data["issued"], self.cleaned_data["lifetime"], now)
+        return tokens.token_expiry(self.cleaned_data["issued"], self.cleaned_data["lifetime"], now)
 
 
 class ErrorLookupForm(forms.Form):
@@ -165,8 +165,8 @@ class ErrorLookupForm(forms.Form):
     )
     tz = TimezoneField()
 
-    def clean_q(self) -> tools.LookupQuery:
+    def clean_q(self) -> error_lookup.LookupQuery:
         try:
-            return tools.parse_lookup_query(self.cleaned_data["q"])
-        except tools.ToolInputError as exc:
+            return error_lookup.parse_lookup_query(self.cleaned_data["q"])
+        except instants.ToolInputError as exc:
             raise forms.ValidationError(str(exc), code="unreadable") from None
