@@ -26,7 +26,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from kb import search  # noqa: E402
-from kb.content import load_content  # noqa: E402
+from kb.faq import load_faq  # noqa: E402
 
 RAW = (
     "HTTP/1.1 429 Too Many Requests\nX-Rate-Limit-Limit: 3600\nX-Rate-Limit-Remaining: 0\n"
@@ -46,7 +46,7 @@ ROUNDS = 200
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    load_content(settings.CONTENT_DIR)
+    load_faq(settings.CONTENT_DIR)
     started = time.perf_counter()
     search.rebuild()
     rebuild_ms = (time.perf_counter() - started) * 1000

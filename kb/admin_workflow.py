@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from kb import history, insights
-from kb.markdown import render_markdown
+from kb.content.markdown import render_markdown
 from kb.models import Feedback, SearchRecord
 
 PREVIEW_TEMPLATE = "admin/kb/entry/answer_preview.html"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Category, Entry
+from kb.content.models import Category, Entry
 
 # The fields an engineer edits, in the order the form shows them.
 COMPARED_FIELDS = ["question", "slug", "category", "status", "order", "answer", "symptoms"]

@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from kb import search
-from kb.models import Category, Entry
+from kb.content.models import Category, Entry
 
 
 @receiver(post_save, sender=Entry)

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from kb import search
-from kb.content import load_content
+from kb.faq import load_faq
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -67,7 +67,7 @@ def content_dir(tmp_path) -> Path:
 @pytest.fixture
 def faq(db):
     """The real FAQ, loaded from faq_content/."""
-    return load_content(django_settings.CONTENT_DIR)
+    return load_faq(django_settings.CONTENT_DIR)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def page(make_page):
 @pytest.fixture
 def live_faq(transactional_db, live_server):
     """The live server with the real FAQ loaded; returns the server's base URL."""
-    load_content(django_settings.CONTENT_DIR)
+    load_faq(django_settings.CONTENT_DIR)
     return live_server.url
 
 

@@ -5,7 +5,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from kb.content import ContentError, export_content, load_content, read_content
+from kb.content.files import ContentError
+from kb.faq import export_faq, load_faq, read_faq
 from kb.models import Category, Entry, Synonym
 
 SEED = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "procore-api-faq.txt"
@@ -16,7 +17,7 @@ def snapshot():
 
 
 def test_it_has_one_file_per_seed_question():
-    content = read_content(settings.CONTENT_DIR)
+    content = read_faq(settings.CONTENT_DIR).content
     assert len(content.entries) == 27
     assert len({e.slug for e in content.entries}) == 27
     used = {e.category for e in content.entries}
@@ -27,7 +28,7 @@ def test_it_has_one_file_per_seed_question():
 @pytest.mark.skipif(not SEED.exists(), reason="the seed is beside the repository in shared/")
 def test_it_keeps_each_question_verbatim_from_the_seed():
     seed_lines = {line.strip() for line in SEED.read_text().splitlines()}
-    for entry in read_content(settings.CONTENT_DIR).entries:
+    for entry in read_faq(settings.CONTENT_DIR).content.entries:
         assert entry.question in seed_lines, entry.slug
 
 
@@ -55,7 +56,7 @@ def test_it_loads_every_entry_published(faq):
 
 def test_a_second_load_changes_nothing(faq):
     before = snapshot()
-    report = load_content(settings.CONTENT_DIR)
+    report = load_faq(settings.CONTENT_DIR)
     assert not report.changed
     assert report.unchanged == 27 + 14 + Synonym.objects.count()
     assert snapshot() == before
@@ -64,16 +65,16 @@ def test_a_second_load_changes_nothing(faq):
 def test_it_updates_an_entry_whose_file_changed(faq, content_dir):
     path = content_dir / "entries" / "rate-limit-429.md"
     path.write_text(path.read_text().replace("3600 requests per hour", "3601 requests per hour"))
-    report = load_content(content_dir)
+    report = load_faq(content_dir)
     assert report.updated == ["rate-limit-429"]
     assert "3601 requests" in Entry.objects.get(slug="rate-limit-429").answer
 
 
 def test_prune_removes_entries_no_longer_in_the_files(faq, content_dir):
     (content_dir / "entries" / "what-is-json.md").unlink()
-    report = load_content(content_dir)
+    report = load_faq(content_dir)
     assert Entry.objects.filter(slug="what-is-json").exists(), "without --prune nothing is deleted"
-    report = load_content(content_dir, prune=True)
+    report = load_faq(content_dir, prune=True)
     assert report.deleted == ["what-is-json"]
     assert not Entry.objects.filter(slug="what-is-json").exists()
     assert Entry.objects.count() == 26
@@ -85,18 +86,18 @@ def test_export_then_load_round_trips(faq, tmp_path):
     entry.status = Entry.Status.DRAFT
     entry.symptoms = "429\nslow down"
     entry.save()
-    export_content(tmp_path)
+    export_faq(tmp_path)
     exported = (tmp_path / "entries" / "rate-limit-429.md").read_text()
     assert "status: draft" in exported
     assert "- slow down" in exported
     before = snapshot()
-    report = load_content(tmp_path, prune=True)
+    report = load_faq(tmp_path, prune=True)
     assert not report.changed
     assert snapshot() == before
 
 
 def test_export_of_the_loaded_content_reproduces_the_files(faq, tmp_path):
-    export_content(tmp_path)
+    export_faq(tmp_path)
     for path in sorted(Path(settings.CONTENT_DIR).rglob("*.*")):
         relative = path.relative_to(settings.CONTENT_DIR)
         if relative.parts[0] == "entries" or relative.name in ("categories.yaml", "synonyms.yaml"):
@@ -159,7 +160,7 @@ def test_a_malformed_file_stops_the_import_and_changes_nothing(case, faq, conten
     bad.write_text(text)
     before = snapshot()
     with pytest.raises(ContentError) as excinfo:
-        load_content(content_dir, prune=True)
+        load_faq(content_dir, prune=True)
     assert message in str(excinfo.value)
     assert "zz-bad.md" in str(excinfo.value)
     assert snapshot() == before
@@ -168,7 +169,7 @@ def test_a_malformed_file_stops_the_import_and_changes_nothing(case, faq, conten
 def test_a_file_that_is_not_utf8_is_reported(faq, content_dir):
     (content_dir / "entries" / "zz-bad.md").write_bytes(b"---\nquestion: \xff\xfe\n---\n")
     with pytest.raises(ContentError, match="zz-bad.md: not UTF-8"):
-        load_content(content_dir)
+        load_faq(content_dir)
 
 
 @pytest.mark.parametrize(
@@ -184,7 +185,7 @@ def test_a_file_that_is_not_utf8_is_reported(faq, content_dir):
 def test_a_malformed_categories_file_stops_the_import(text, message, db, content_dir):
     (content_dir / "categories.yaml").write_text(text)
     with pytest.raises(ContentError, match=re.escape(message)):
-        load_content(content_dir)
+        load_faq(content_dir)
     assert Entry.objects.count() == 0
     assert Category.objects.count() == 0
 
@@ -225,12 +226,12 @@ def test_a_malformed_synonyms_file_stops_the_import(text, message, faq, content_
     (content_dir / "synonyms.yaml").write_text(text)
     before = sorted(Synonym.objects.values_list("terms", flat=True))
     with pytest.raises(ContentError, match=re.escape(message)):
-        load_content(content_dir, prune=True)
+        load_faq(content_dir, prune=True)
     assert sorted(Synonym.objects.values_list("terms", flat=True)) == before
 
 
 def test_prune_removes_synonym_groups_no_longer_in_the_file(faq, content_dir):
     Synonym.objects.create(terms="made, up")
-    report = load_content(content_dir, prune=True)
+    report = load_faq(content_dir, prune=True)
     assert "synonyms made, up" in report.deleted
     assert not Synonym.objects.filter(terms="made, up").exists()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from kb.markdown import markdown_to_text, render_markdown
+from kb.content.markdown import markdown_to_text, render_markdown
 from kb.models import Entry
 from tests.factories import make_entry
 from tests.htmx import HtmxClient

@@ -1,6 +1,6 @@
 import pytest
 
-from kb.markdown import render_markdown
+from kb.content.markdown import render_markdown
 from kb.models import Entry
 from tests.factories import make_entry
 

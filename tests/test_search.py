@@ -229,9 +229,9 @@ def test_a_rebuild_swaps_in_a_new_generation_and_keeps_one_old(indexed_faq):
 
 @pytest.mark.django_db(transaction=True)
 def test_searches_keep_answering_during_rebuilds():
-    from kb.content import load_content
+    from kb.faq import load_faq
 
-    load_content(settings.CONTENT_DIR)
+    load_faq(settings.CONTENT_DIR)
     errors, answers = [], []
 
     def keep_searching():
@@ -259,9 +259,9 @@ def test_searches_keep_answering_during_rebuilds():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_lose_an_update():
-    from kb.content import load_content
+    from kb.faq import load_faq
 
-    load_content(settings.CONTENT_DIR)
+    load_faq(settings.CONTENT_DIR)
     slugs = list(Entry.objects.values_list("slug", flat=True)[:8])
     errors = []
 

@@ -6,7 +6,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from kb.content import ContentError, export_content, load_content, read_content
+from kb.content.files import ContentError
+from kb.faq import export_faq, load_faq, read_faq
 from kb.models import Entry, ErrorCode, KnownErrorMessage
 
 REQUIRED_CODES = {400, 401, 403, 404, 406, 409, 422, 429, 500, 502, 503}
@@ -26,7 +27,7 @@ def codes_snapshot():
 
 
 def test_the_file_has_every_code_the_issue_names_and_the_known_messages():
-    content = read_content(settings.CONTENT_DIR).error_codes
+    content = read_faq(settings.CONTENT_DIR).error_codes
     assert {c.code for c in content.codes} >= REQUIRED_CODES
     texts = {m.text for m in content.messages}
     assert {
@@ -54,7 +55,7 @@ def test_it_loads_the_codes_and_messages_with_their_entries(faq):
 
 def test_a_second_load_changes_no_code_or_message(faq):
     before = codes_snapshot()
-    report = load_content(settings.CONTENT_DIR)
+    report = load_faq(settings.CONTENT_DIR)
     assert not report.changed
     assert report.error_codes.unchanged == ErrorCode.objects.count() + (
         KnownErrorMessage.objects.count()
@@ -71,7 +72,7 @@ def test_it_updates_a_code_whose_text_or_entries_changed(faq, content_dir):
         "  - access-token-not-working\n  - what-is-json\n- code: 403",
     )
     path.write_text(text)
-    report = load_content(content_dir)
+    report = load_faq(content_dir)
     assert sorted(report.error_codes.updated) == ["code 401", "code 409"]
     assert ErrorCode.objects.get(code=409).name == "Conflict (duplicate)"
     assert "what-is-json" in ErrorCode.objects.get(code=401).entries.values_list("slug", flat=True)
@@ -84,9 +85,9 @@ def test_prune_removes_codes_and_messages_no_longer_in_the_file(faq, content_dir
     text = re.sub(r"- code: 406\n(?:  .*\n)+", "", text)
     text = re.sub(r"- text: invalid_token\n(?:  .*\n)+", "", text)
     path.write_text(text)
-    load_content(content_dir)
+    load_faq(content_dir)
     assert ErrorCode.objects.filter(code=406).exists(), "without --prune nothing is deleted"
-    report = load_content(content_dir, prune=True)
+    report = load_faq(content_dir, prune=True)
     assert sorted(report.error_codes.deleted) == ["code 406", "message 'invalid_token'"]
     assert not ErrorCode.objects.filter(code=406).exists()
     assert not KnownErrorMessage.objects.filter(text="invalid_token").exists()
@@ -95,13 +96,13 @@ def test_prune_removes_codes_and_messages_no_longer_in_the_file(faq, content_dir
 def test_a_folder_without_the_file_leaves_the_codes_alone(faq, content_dir):
     (content_dir / "error_codes.yaml").unlink()
     before = codes_snapshot()
-    report = load_content(content_dir, prune=True)
+    report = load_faq(content_dir, prune=True)
     assert report.error_codes is None
     assert codes_snapshot() == before
 
 
 def test_export_reproduces_the_file(faq, tmp_path):
-    export_content(tmp_path)
+    export_faq(tmp_path)
     exported = (tmp_path / "error_codes.yaml").read_text()
     assert exported == (settings.CONTENT_DIR / "error_codes.yaml").read_text()
 
@@ -112,9 +113,9 @@ def test_an_admin_edit_survives_export_then_load(faq, tmp_path):
     code.save()
     code.entries.set([Entry.objects.get(slug="what-is-json")])
     KnownErrorMessage.objects.create(text="Something new", error_code=code)
-    export_content(tmp_path)
+    export_faq(tmp_path)
     before = codes_snapshot()
-    report = load_content(tmp_path, prune=True)
+    report = load_faq(tmp_path, prune=True)
     assert not report.changed
     assert codes_snapshot() == before
     assert ErrorCode.objects.get(code=422).fix_list == ["Read the errors field", "Fix the data"]
@@ -164,7 +165,7 @@ def test_a_malformed_codes_file_stops_the_import_and_changes_nothing(case, faq, 
     (content_dir / "error_codes.yaml").write_text(text)
     before = codes_snapshot(), list(Entry.objects.values_list("slug", "answer", "updated"))
     with pytest.raises(ContentError) as excinfo:
-        load_content(content_dir, prune=True)
+        load_faq(content_dir, prune=True)
     assert message in str(excinfo.value)
     assert "error_codes.yaml" in str(excinfo.value)
     assert (codes_snapshot(), list(Entry.objects.values_list("slug", "answer", "updated"))) == (

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kb.models import Entry, ErrorCode, KnownErrorMessage
+from kb.content.models import Entry
 from kb.tools import error_lookup, instants, schedules, tokens
 from kb.tools.forms import ErrorLookupForm, TimezoneForm, TokenExpiryForm
+from kb.tools.models import ErrorCode, KnownErrorMessage
 
 RESTORE_ENTRY = "monthly-sandbox-restore"
 SUPPORT_ENTRY = "api-support-hours"

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kb.content import export_content
+from kb.faq import export_faq
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--dir", type=Path, default=settings.CONTENT_DIR)
 
     def handle(self, *args, dir: Path, **options):
-        count = export_content(dir)
+        count = export_faq(dir)
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} entries to {dir}"))

@@ -3,8 +3,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.content import ContentError, load_content, load_error_codes
-from kb.models import Entry, ErrorCode
+from kb.content.files import ContentError
+from kb.content.models import Entry
+from kb.faq import load_faq, load_faq_error_codes
+from kb.tools.models import ErrorCode
 
 
 class Command(BaseCommand):
@@ -29,9 +31,9 @@ class Command(BaseCommand):
                     self.stdout.write("The database already has entries; not loading.")
                     return
                 # A database from before the error-code lookup: seed the codes, keep the entries.
-                report = load_error_codes(dir)
+                report = load_faq_error_codes(dir)
             else:
-                report = load_content(dir, prune=prune)
+                report = load_faq(dir, prune=prune)
         except ContentError as exc:
             raise CommandError(f"Nothing was imported. {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kb.models import Entry
+from kb.content.models import Entry
 
 
 class Command(BaseCommand):

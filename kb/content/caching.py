@@ -45,7 +45,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
-from kb.models import Category, Entry
+from kb.content.models import Category, Entry
 
 # What shapes the HTML besides the database: our templates and Python code.
 RELEASE_SOURCES = [("templates", "*.html"), ("templates", "*.xml"), ("kb", "*.py")]

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import push_url
 
 from kb import feedback, insights, search
-from kb.caching import cacheable_page
+from kb.content.caching import cacheable_page
+from kb.content.structured_data import faq_page_json_ld
 from kb.models import Category, Entry, Feedback
-from kb.structured_data import faq_page_json_ld
 
 # Shortcuts on the home page to the searches developers run most.
 COMMON_SYMPTOMS = [

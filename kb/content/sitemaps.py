@@ -4,7 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from kb.models import Category, Entry
+from kb.content.models import Category, Entry
 
 
 class HomeSitemap(Sitemap):

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
-from kb.feeds import RecentlyUpdatedFeed
-from kb.sitemaps import SITEMAPS
+from kb.content.feeds import RecentlyUpdatedFeed
+from kb.content.sitemaps import SITEMAPS
 
 # Content changes show up in the sitemap and the feed within 15 minutes; robots.txt and the
 # OpenSearch description only change with a deploy.

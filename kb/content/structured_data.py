@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Entry
+from kb.content.models import Entry
 
 # The same escapes as Django's json_script filter: a "</script>" or "<!--" inside an answer
 # cannot end or confuse the script element, whatever the answer says.

@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from kb.models import Entry
+from kb.content.models import Entry
 
 FEED_LENGTH = 20
 

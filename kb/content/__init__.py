@@ -1,0 +1,14 @@
+"""The FAQ itself: categories, entries and synonyms, and everything that shows them.
+
+    models          Category, Entry, Synonym and their QuerySets
+    markdown        Markdown to sanitized HTML, the one place answers are rendered
+    files           reading and validating faq_content/ (categories, entries, synonyms)
+    loading         loading those files into the database, and exporting it back
+    views, urls     the public pages: home, category, entry
+    caching         ETags and Cache-Control for those pages
+    discovery       what crawlers and browsers read: sitemap, robots.txt, feed, OpenSearch
+    sitemaps, feeds, structured_data   the sitemap sections, the Atom feed, FAQPage JSON-LD
+
+The models and the files modules import nothing else of the project's: every other concern
+builds on them. The pages use the search interface and the editorial widgets.
+"""

@@ -1,0 +1,163 @@
+"""Loading the FAQ's files into the database, and exporting the database back to files.
+
+Loading upserts by slug and saves only rows whose values differ, so a second run changes
+nothing. Imports kb.content.files and kb.content.models.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kb.content.files import CATEGORIES_FILE, ENTRIES_DIR, SYNONYMS_FILE, Content
+from kb.content.models import Category, Entry, Synonym
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    # Error codes and known messages are counted apart from categories and entries.
+    error_codes: "LoadReport | None" = None
+
+    @property
+    def changed(self) -> bool:
+        codes_changed = self.error_codes is not None and self.error_codes.changed
+        return bool(self.created or self.updated or self.deleted or codes_changed)
+
+    def __str__(self) -> str:
+        text = (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.deleted)} deleted, {self.unchanged} unchanged"
+        )
+        if self.error_codes is not None:
+            text += f"; error codes and messages: {self.error_codes}"
+        return text
+
+
+def apply_values(instance, values: dict) -> bool:
+    """Set the values that differ; say whether anything did."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def load_content(content: Content, prune: bool = False) -> LoadReport:
+    """Upsert the files' categories, entries and synonyms; `prune` deletes what the files lack.
+
+    Only rows whose values differ are saved, so a second run changes nothing. The caller holds
+    the transaction (kb.faq.load_faq), so a failure leaves the database as it was.
+    """
+    report = LoadReport()
+
+    categories = {c.slug: c for c in Category.objects.all()}
+    for data in content.categories:
+        values = {"name": data.name, "description": data.description, "order": data.order}
+        category = categories.get(data.slug)
+        if category is None:
+            categories[data.slug] = Category.objects.create(slug=data.slug, **values)
+            report.created.append(f"category {data.slug}")
+        elif apply_values(category, values):
+            category.save()
+            report.updated.append(f"category {data.slug}")
+        else:
+            report.unchanged += 1
+
+    existing = {e.slug: e for e in Entry.objects.all()}
+    for data in content.entries:
+        values = {
+            "question": data.question,
+            "category": categories[data.category],
+            "order": data.order,
+            "status": data.status,
+            "symptoms": "\n".join(data.symptoms),
+            "answer": data.answer,
+        }
+        entry = existing.get(data.slug)
+        if entry is None:
+            Entry.objects.create(slug=data.slug, **values)
+            report.created.append(data.slug)
+        elif apply_values(entry, values):
+            entry.save()
+            report.updated.append(data.slug)
+        else:
+            report.unchanged += 1
+
+    existing_synonyms = {s.terms: s for s in Synonym.objects.all()}
+    for data in content.synonyms:
+        synonym = existing_synonyms.get(data.terms)
+        if synonym is None:
+            Synonym.objects.create(terms=data.terms, note=data.note)
+            report.created.append(f"synonyms {data.terms}")
+        elif apply_values(synonym, {"note": data.note}):
+            synonym.save()
+            report.updated.append(f"synonyms {data.terms}")
+        else:
+            report.unchanged += 1
+
+    if prune:
+        for synonym in Synonym.objects.exclude(terms__in=[s.terms for s in content.synonyms]):
+            report.deleted.append(f"synonyms {synonym.terms}")
+            synonym.delete()
+        file_slugs = {e.slug for e in content.entries}
+        for entry in Entry.objects.exclude(slug__in=file_slugs):
+            report.deleted.append(entry.slug)
+            entry.delete()
+        category_slugs = {c.slug for c in content.categories}
+        for category in Category.objects.exclude(slug__in=category_slugs):
+            if not category.entries.exists():
+                report.deleted.append(f"category {category.slug}")
+                category.delete()
+    return report
+
+
+def dump_yaml(data) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def entry_file_text(entry: Entry) -> str:
+    meta = {
+        "question": entry.question,
+        "category": entry.category.slug,
+        "slug": entry.slug,
+        "order": entry.order,
+        "status": entry.status,
+        "symptoms": entry.symptom_list,
+    }
+    return f"---\n{dump_yaml(meta)}---\n{entry.answer.strip()}\n"
+
+
+def export_content(content_dir: Path) -> int:
+    """Write every category, entry (drafts too) and error code back as files.
+
+    Returns the entry count.
+
+    Files of entries that no longer exist are removed, so export then `load_faq --prune`
+    reproduces the database.
+    """
+    content_dir = Path(content_dir)
+    entries_dir = content_dir / ENTRIES_DIR
+    entries_dir.mkdir(parents=True, exist_ok=True)
+    categories = [
+        {"slug": c.slug, "name": c.name, "description": c.description, "order": c.order}
+        for c in Category.objects.all()
+    ]
+    (content_dir / CATEGORIES_FILE).write_text(dump_yaml(categories), encoding="utf-8")
+    synonyms = [
+        {"terms": s.phrases, **({"note": s.note} if s.note else {})} for s in Synonym.objects.all()
+    ]
+    (content_dir / SYNONYMS_FILE).write_text(dump_yaml(synonyms), encoding="utf-8")
+    written = set()
+    for entry in Entry.objects.select_related("category"):
+        path = entries_dir / f"{entry.slug}.md"
+        path.write_text(entry_file_text(entry), encoding="utf-8")
+        written.add(path.name)
+    for stale in entries_dir.glob("*.md"):
+        if stale.name not in written:
+            stale.unlink()
+    return len(written)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from kb.content import discovery, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("c/<slug:slug>/", views.category_detail, name="category_detail"),
+    path("faq/<slug:slug>/", views.entry_detail, name="entry_detail"),
+    path("favicon.ico", views.favicon),
+    # What crawlers, feed readers and browsers fetch besides the pages.
+    path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("feed.atom", discovery.updates_feed, name="feed"),
+    path("opensearch.xml", discovery.opensearch_description, name="opensearch"),
+]
