@@ -6,4 +6,4 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self):
-        from kb import signals  # noqa: F401  (connects the search index to saves)
+        from kb.search import signals  # noqa: F401  (connects the search index to saves)

@@ -11,8 +11,7 @@ admin.site.index_title = "Content and support tools"
 
 urlpatterns = [
     path("", include("kb.content.urls")),
-    path("search/", content_views.search_page, name="search"),
-    path("api/search", content_views.api_search, name="api_search"),
+    path("", include("kb.search.urls")),
     path("faq/<slug:slug>/feedback/", content_views.entry_feedback, name="entry_feedback"),
     path("healthz", content_views.healthz, name="healthz"),
     path("", include("kb.tools.urls")),

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 from django.template.loader import render_to_string
-from kb.content.feeds import FEED_LENGTH
 
+from kb.content.feeds import FEED_LENGTH
 from kb.models import Category, Entry
 from tests.factories import make_category, make_entry
 

@@ -10,6 +10,8 @@ from django.core.management import call_command
 
 from kb import search
 from kb.models import Category, Entry, Synonym
+from kb.search import index as search_index
+from kb.search import query as search_query
 from tests.factories import make_entry
 
 RAW_429 = """HTTP/1.1 429 Too Many Requests
@@ -117,7 +119,7 @@ def test_not_does_not_negate(indexed_faq):
 )
 def test_query_syntax_is_treated_as_text(indexed_faq, query):
     results = search.search(query)
-    assert results.query == query.strip()[: search.MAX_INPUT_CHARS]
+    assert results.query == query.strip()[: search_query.MAX_INPUT_CHARS]
 
 
 def test_a_20kb_paste_is_cut_and_still_answered(indexed_faq):
@@ -212,7 +214,7 @@ def test_a_corrupt_index_is_rebuilt_and_search_keeps_answering(indexed_faq):
     current = Path(settings.KB_INDEX_DIR, "current").resolve()
     for path in current.iterdir():
         path.write_bytes(b"\x00garbage" * 10)
-    search._cache.close()
+    search_index.searcher_cache.close()
     assert search.search("429").hits[0].slug == "rate-limit-429"
     assert Path(settings.KB_INDEX_DIR, "current").resolve() != current
 
@@ -305,7 +307,7 @@ def test_search_answers_from_the_database_when_the_index_cannot_be_built(indexed
     root = Path(settings.KB_INDEX_DIR)
     shutil.rmtree(root)
     root.write_text("a file where the index folder should be")  # nothing can be written
-    search._cache.close()
+    search_index.searcher_cache.close()
     results = search.search("Missing Procore-Company-Id header!")
     assert results.hits[0].slug == "mpz-company-id-query-parameter"
 

@@ -1,17 +1,12 @@
-from urllib.parse import quote, urlencode
-
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import push_url
 
-from kb import feedback, insights, search
+from kb import feedback, insights
 from kb.content.caching import cacheable_page
 from kb.content.structured_data import faq_page_json_ld
 from kb.models import Category, Entry, Feedback
@@ -25,8 +20,6 @@ COMMON_SYMPTOMS = [
     "No 'Access-Control-Allow-Origin' header",
     "Missing Procore-Company-Id header!",
 ]
-DEFAULT_SEARCH_LIMIT = 10
-MAX_SEARCH_LIMIT = 50
 
 
 @require_safe
@@ -105,71 +98,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
         "404.html",
         {"categories": categories, "support_email": settings.KB_SUPPORT_EMAIL},
         status=404,
-    )
-
-
-def _search_limit(raw: str | None) -> int:
-    """The `limit` parameter: a positive whole number, capped at MAX_SEARCH_LIMIT."""
-    if raw is None or raw == "":
-        return DEFAULT_SEARCH_LIMIT
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError("limit must be a positive whole number")
-    return min(int(raw), MAX_SEARCH_LIMIT)
-
-
-@require_safe
-def search_page(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    results = search.search(query, limit=DEFAULT_SEARCH_LIMIT)
-    search_id = None
-    if not request.user.is_staff:  # engineers checking the insights would skew them
-        refines = request.GET.get("refines") if request.htmx else None
-        search_id = insights.record_search(query, results.total, refines=refines)
-    context = {
-        "query": query,
-        "results": results,
-        "search_id": search_id,
-        "categories": Category.objects.with_published_entries() if not results.hits else [],
-        "support_email": settings.KB_SUPPORT_EMAIL,
-    }
-    # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
-    # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "kb/search.html#results", context)
-        # The address bar shows the plain search URL, without the `refines` bookkeeping.
-        response = push_url(
-            response, f"{reverse('search')}?{urlencode({'q': query}, quote_via=quote)}"
-        )
-    else:
-        response = render(request, "kb/search.html", context)
-    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
-    return response
-
-
-@require_safe
-def api_search(request: HttpRequest) -> JsonResponse:
-    try:
-        limit = _search_limit(request.GET.get("limit"))
-    except ValueError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    results = search.search(request.GET.get("q", ""), limit=limit)
-    return JsonResponse(
-        {
-            "query": results.query,
-            "total": results.total,
-            "results": [
-                {
-                    "slug": hit.slug,
-                    "question": hit.question,
-                    "category": hit.category,
-                    "url": request.build_absolute_uri(hit.url),
-                    "score": hit.score,
-                    "snippet": str(hit.snippet),
-                }
-                for hit in results.hits
-            ],
-            "suggestion": results.suggestion,
-        }
     )
 
 

@@ -1,0 +1,29 @@
+"""Symptom search: the one package that knows about Whoosh.
+
+The rest of the project uses this small interface, so another engine could stand behind it:
+
+    search(text, limit)       ranked published entries, with snippets and a did-you-mean
+    schedule_update(entry_pk) re-index an entry once the current transaction commits
+    update_entries(pks)       re-index (or drop) entries from the database now
+    rebuild()                 build a fresh index from the database and swap it in atomically
+
+Inside, one module per part, each importing only those listed before it:
+
+    analysis    tokens, analyzers, what of a paste is worth reading
+    results     Hit and SearchResults, what a search returns
+    index       the index on disk: schema, generations, the write lock, writes, searchers
+    query       query building and ranking
+    spelling    corrections of words the index does not know
+    snippets    the passage of a hit that shows why it matched
+    engine      the search itself, and its database fallback
+    signals     keeps the index following the database
+    views, urls the search page and the JSON API
+
+May import kb.content (what is indexed) and, in its views, kb.editorial's search log.
+"""
+
+from kb.search.engine import search
+from kb.search.index import rebuild, schedule_update, update_entries
+from kb.search.results import Hit, SearchResults
+
+__all__ = ["Hit", "SearchResults", "rebuild", "schedule_update", "search", "update_entries"]

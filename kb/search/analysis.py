@@ -1,0 +1,101 @@
+"""Analysis: how documents and queries become terms, and what of a paste is worth reading.
+
+Tokens such as X-Rate-Limit-Reset, invalid_grant and app.procore.com are kept whole and also
+split into their parts; everything is lower-cased and stemmed (the spelling field is not
+stemmed). Imports nothing of the project's.
+"""
+
+import re
+from collections.abc import Iterator
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+
+URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
+# Header lines of a pasted request or response that say nothing about what went wrong.
+ROUTINE_HEADERS = (
+    "accept", "accept-encoding", "accept-language", "accept-ranges", "age", "cache-control",
+    "cf-ray", "connection", "content-encoding", "content-length", "content-type", "date", "etag",
+    "expires", "host", "keep-alive", "last-modified", "pragma", "referrer-policy", "server",
+    "set-cookie", "strict-transport-security", "transfer-encoding", "user-agent", "vary", "via",
+    "x-content-type-options", "x-frame-options", "x-request-id", "x-runtime", "x-xss-protection",
+)  # fmt: skip
+ROUTINE_HEADER_LINE = re.compile(
+    rf"^[ \t]*(?:{'|'.join(map(re.escape, ROUTINE_HEADERS))})[ \t]*:.*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+# A token is a run of letters and digits, joined by - _ . @ / ' when they sit between two
+# such runs: X-Rate-Limit-Reset, invalid_grant, app.procore.com, HTTP/1.1 stay whole.
+TOKEN_PATTERN = r"[^\W_]+(?:[-_.@/'’][^\W_]+)*"
+SPLIT_PATTERN = re.compile(r"[-_.@/'’]")
+
+
+class CompoundFilter(Filter):
+    """Emit `x-rate-limit-reset` whole, then each of its parts, at consecutive positions.
+
+    So `X-Rate-Limit-Reset` matches a search for the whole header and one for "rate limit",
+    and `invalid_grant` matches both `invalid_grant` and "invalid grant".
+    """
+
+    def __call__(self, tokens: Iterator) -> Iterator:
+        shift = 0
+        for token in tokens:
+            parts = [p for p in SPLIT_PATTERN.split(token.text) if p]
+            if hasattr(token, "pos"):
+                token.pos += shift
+            if len(parts) < 2:
+                yield token
+                continue
+            whole, start = token.text, getattr(token, "startchar", None)
+            base_pos = getattr(token, "pos", None)
+            yield token
+            offset = 0
+            for number, part in enumerate(parts):
+                offset = whole.index(part, offset)
+                token.text = part
+                if base_pos is not None:
+                    token.pos = base_pos + number
+                if start is not None:
+                    token.startchar = start + offset
+                    token.endchar = start + offset + len(part)
+                offset += len(part)
+                yield token
+            shift += len(parts) - 1
+
+
+def _analyzer(stem: bool = True):
+    analyzer = (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CompoundFilter()
+        | StopFilter(minsize=1, renumber=False)
+    )
+    return analyzer | StemFilter() if stem else analyzer
+
+
+ANALYZER = _analyzer()
+PLAIN_ANALYZER = _analyzer(stem=False)  # for spelling corrections: real words, not stems
+
+
+def analyze(text: str, plain: bool = False) -> list[str]:
+    analyzer = PLAIN_ANALYZER if plain else ANALYZER
+    return [token.text for token in analyzer(text)]
+
+
+def split_paste(text: str) -> tuple[str, str]:
+    """A paste as (what describes the problem, its context).
+
+    Headers that every response carries (Content-Type, Date, Server...) are dropped: they would
+    match entries about JSON or dates, not the problem. URLs are context: `company_id=42` in a
+    failing request's URL is not why it failed, so their terms weigh less than the message's.
+    """
+    text = ROUTINE_HEADER_LINE.sub(" ", text)
+    context = " ".join(URL.findall(text))
+    return URL.sub(" ", text), context

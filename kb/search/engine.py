@@ -1,0 +1,102 @@
+"""The search itself: from what a developer typed or pasted to ranked published entries.
+
+Falls back to a plain database match when the index cannot be used or rebuilt, so a
+developer always gets answers.
+"""
+
+import logging
+
+from django.utils.html import escape
+
+from kb.content.models import Entry
+from kb.search import index, query, snippets, spelling
+from kb.search.analysis import analyze, split_paste
+from kb.search.results import Hit, SearchResults
+
+logger = logging.getLogger(__name__)
+
+
+def search(text: str, limit: int = 10) -> SearchResults:
+    """Ranked published entries for a query, a pasted message or a pasted response."""
+    text = (text or "").strip()[: query.MAX_INPUT_CHARS]
+    results = SearchResults(query=text)
+    if not text:
+        return results
+    try:
+        return _search(text, limit, results)
+    except Exception:
+        logger.exception("search failed; rebuilding the index from the database")
+    try:
+        index.searcher_cache.close()
+        index.rebuild()
+        return _search(text, limit, SearchResults(query=text))
+    except Exception:
+        logger.exception("the index cannot be rebuilt; answering from the database")
+        return _database_search(text, limit)
+
+
+def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
+    if not index.current_link().exists():
+        index.rebuild()
+    with index.searcher_cache.searcher_for_request() as searcher:
+        message, context = split_paste(text)
+        analyzed = analyze(message)
+        typed_terms = terms = query.useful_terms(searcher, analyzed)
+        corrections = spelling.corrections(searcher, message)
+        if corrections:
+            analyzed = analyze(spelling.apply_corrections(message, corrections))
+            terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
+        context_terms = [
+            t for t in query.useful_terms(searcher, analyze(context)) if t not in terms
+        ]
+        whoosh_query = query.build_query(
+            terms,
+            query.bigrams(analyzed, set(terms)),
+            query.synonym_groups(analyzed),
+            context_terms,
+        )
+        found = (
+            searcher.search(whoosh_query, limit=query.MAX_CANDIDATES, terms=True)
+            if whoosh_query
+            else None
+        )
+        if corrections:
+            corrected = spelling.apply_corrections(message, corrections)
+            results.suggestion = " ".join(corrected.split())
+            results.corrected = not typed_terms
+        if found is None or found.is_empty():
+            return results
+        found.fragmenter, found.formatter = snippets.fragmenter, snippets.formatter
+        relevant = query.relevant(found)
+        results.hits = _hits(relevant, limit)
+        # Entries the database no longer publishes are dropped from the count as well.
+        results.total = len(relevant) - (min(len(relevant), limit) - len(results.hits))
+    return results
+
+
+def _hits(relevant: list, limit: int) -> list[Hit]:
+    pks = [int(hit["pk"]) for hit in relevant[:limit]]
+    # The database has the last word: an entry unpublished a moment ago is never shown.
+    entries = Entry.objects.published().select_related("category").in_bulk(pks)
+    hits = []
+    for hit in relevant[:limit]:
+        entry = entries.get(int(hit["pk"]))
+        if entry is None:
+            continue
+        hits.append(Hit.for_entry(entry, hit.score, snippets.snippet(hit, entry.summary(200))))
+    return hits
+
+
+def _database_search(text: str, limit: int) -> SearchResults:
+    """A plain word match over the published questions and symptoms, for when the index is
+    unusable (a full disk, say): slower and cruder, but the developer still gets answers."""
+    words = list(dict.fromkeys(analyze(text, plain=True)))[: query.MAX_QUERY_TERMS]
+    scored = []
+    for entry in index.published_entries():
+        haystack = f"{entry.question} {entry.symptoms}".lower()
+        score = sum(1 for word in words if word in haystack)
+        if score:
+            scored.append((score, entry))
+    scored.sort(key=lambda pair: -pair[0])
+    hits = [Hit.for_entry(e, score, escape(e.summary(200))) for score, e in scored[:limit]]
+    return SearchResults(query=text, total=len(scored), hits=hits)

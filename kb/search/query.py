@@ -1,0 +1,99 @@
+"""Query building and ranking: which terms of the input count, and how a document scores.
+
+Input is never handed to a query parser: it is analyzed like the documents, reduced to its
+most useful terms and turned into a query of plain term lookups, with bonuses for terms found
+together, for synonyms (kept by engineers in the admin) and for the question and symptoms.
+"""
+
+from whoosh.query import DisjunctionMax, Or, Phrase, Term
+
+from kb.content.models import Synonym
+from kb.search.analysis import analyze
+
+# How much a match in each field counts. Symptoms are what developers paste, so they weigh
+# almost as much as the question itself.
+FIELD_BOOSTS = {"question": 3.0, "symptoms": 2.5, "category": 1.2, "answer": 1.0}
+MAX_INPUT_CHARS = 4000  # a pasted response is cut here before analysis
+MAX_QUERY_TERMS = 24  # and reduced to this many of its most useful terms
+MAX_BIGRAMS = 12
+MAX_CANDIDATES = 200  # hits scored per search, before the relevance cut
+RELATIVE_CUTOFF = 0.12  # hits scoring under this share of the best one are not shown
+PHRASE_FIELDS = ("question", "symptoms", "answer")
+PROXIMITY_SLOP = 2  # "token ... working" still counts as together
+BIGRAM_BOOST = 0.5
+SYNONYM_BOOST = 0.6
+CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
+
+SEARCH_FIELDS = tuple(FIELD_BOOSTS)
+
+
+def synonym_groups(terms: list[str]) -> list[list[tuple[str, ...]]]:
+    """The synonym groups (maintained by engineers) that the query touches, analyzed.
+
+    Each group comes back as its phrases other than the ones the query already has.
+    """
+    found = []
+    query = f" {' '.join(terms)} "
+    for group in Synonym.objects.groups():
+        analyzed = [tuple(analyze(phrase)) for phrase in group]
+        if any(phrase and f" {' '.join(phrase)} " in query for phrase in analyzed):
+            others = [p for p in analyzed if p and f" {' '.join(p)} " not in query]
+            if others:
+                found.append(list(dict.fromkeys(others)))
+    return found
+
+
+def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:
+    """Neighbouring known terms of the query as typed: a document that has them together wins."""
+    pairs = zip(terms, terms[1:], strict=False)
+    return list(dict.fromkeys(p for p in pairs if p[0] in known and p[1] in known))[:MAX_BIGRAMS]
+
+
+def useful_terms(searcher, terms: list[str]) -> list[str]:
+    """Distinct terms that occur in the index, the rarest (most telling) first when cut."""
+    reader = searcher.reader()
+    known = []
+    for term in dict.fromkeys(terms):
+        frequency = sum(reader.doc_frequency(f, term) for f in SEARCH_FIELDS)
+        if frequency:
+            known.append((frequency, term))
+    if len(known) > MAX_QUERY_TERMS:
+        known = sorted(known)[:MAX_QUERY_TERMS]
+    return [term for _, term in known]
+
+
+def build_query(terms, bigrams, synonym_groups, context_terms=()):
+    """Each term scores by its best field (plus a little for the others); documents that match
+    more of the query's parts get a coordination bonus. Neighbouring terms found together add a
+    proximity bonus, each synonym group the query touches counts once, by its best phrase, and
+    terms seen only in the paste's URLs count for less."""
+
+    def best_field(make, fields=SEARCH_FIELDS, boost: float = 1.0):
+        return DisjunctionMax([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
+
+    def term(t):
+        return lambda f, b: Term(f, t, boost=b)
+
+    def phrase(words, slop=1):
+        return lambda f, b: Phrase(f, list(words), slop=slop, boost=b)
+
+    subqueries = [best_field(term(t)) for t in terms]
+    subqueries += [
+        best_field(phrase(pair, slop=PROXIMITY_SLOP), PHRASE_FIELDS, BIGRAM_BOOST)
+        for pair in bigrams
+    ]
+    for group in synonym_groups:
+        alternatives = [
+            best_field(term(p[0]) if len(p) == 1 else phrase(p), boost=SYNONYM_BOOST) for p in group
+        ]
+        subqueries.append(DisjunctionMax(alternatives))
+    subqueries += [best_field(term(t), boost=CONTEXT_BOOST) for t in context_terms]
+    return Or(subqueries, scale=0.7) if subqueries else None
+
+
+def relevant(results) -> list:
+    """The hits worth showing: a match far weaker than the best one is noise."""
+    if results.is_empty():
+        return []
+    floor = results[0].score * RELATIVE_CUTOFF
+    return [hit for hit in results if hit.score >= floor]
