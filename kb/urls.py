@@ -12,7 +12,7 @@ admin.site.index_title = "Content and support tools"
 urlpatterns = [
     path("", include("kb.content.urls")),
     path("", include("kb.search.urls")),
-    path("faq/<slug:slug>/feedback/", content_views.entry_feedback, name="entry_feedback"),
+    path("", include("kb.editorial.urls")),
     path("healthz", content_views.healthz, name="healthz"),
     path("", include("kb.tools.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from kb.feedback import VISITOR_COOKIE
+from kb.editorial.feedback import VISITOR_COOKIE
 from kb.models import Entry, Feedback
 from tests.factories import make_entry, save_in_admin
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from kb.insights import mark_opened, normalize_query, record_search
+from kb.editorial.insights import mark_opened, normalize_query, record_search
 from kb.models import SearchRecord
 from tests.factories import make_entry, make_search
 

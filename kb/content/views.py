@@ -4,12 +4,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
-from kb import feedback, insights
 from kb.content.caching import cacheable_page
+from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
-from kb.models import Category, Entry, Feedback
+from kb.editorial import feedback, insights
 
 # Shortcuts on the home page to the searches developers run most.
 COMMON_SYMPTOMS = [
@@ -66,7 +66,7 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if entry.is_published:
         # The link came from a search result: that search led somewhere.
         insights.mark_opened(request.GET.get("sq"))
-        context.update(_feedback_context(request, entry))
+        context.update(feedback.widget_context(request, entry))
     return render(request, "kb/entry.html", context)
 
 
@@ -99,64 +99,3 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
         {"categories": categories, "support_email": settings.KB_SUPPORT_EMAIL},
         status=404,
     )
-
-
-# --- Workflow: "Was this helpful?" -------------------------------------------------------
-
-
-def _feedback_context(
-    request: HttpRequest,
-    entry: Entry,
-    *,
-    vote: Feedback | None = None,
-    form: feedback.FeedbackForm | None = None,
-    error: str = "",
-) -> dict:
-    return {
-        "feedback_vote": vote or feedback.current_vote(request, entry),
-        "feedback_form": form or feedback.FeedbackForm(),
-        "feedback_error": error,
-    }
-
-
-def _feedback_response(request: HttpRequest, entry: Entry, status: int, **kwargs) -> HttpResponse:
-    """The feedback widget again, with its error: as a fragment for HTMX, else the whole page."""
-    context = {"entry": entry, **_feedback_context(request, entry, **kwargs)}
-    if request.htmx:
-        return render(request, "kb/entry.html#feedback", context, status=status)
-    context["related"] = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
-    return render(request, "kb/entry.html", context, status=status)
-
-
-@require_POST
-def entry_feedback(request: HttpRequest, slug: str) -> HttpResponse:
-    # Drafts take no votes, not even from staff: only what the public can read is rated.
-    entry = get_object_or_404(Entry.objects.published().select_related("category"), slug=slug)
-    throttle = feedback.throttle_vote(request)
-    if not throttle.allowed:
-        response = _feedback_response(request, entry, 429, error=feedback.THROTTLED_MESSAGE)
-        response["Retry-After"] = str(throttle.retry_after)
-        return response
-    form = feedback.FeedbackForm(request.POST)
-    if not form.is_valid():
-        return _feedback_response(request, entry, 400, form=form, error=form.first_error())
-
-    token, is_new_visitor = feedback.visitor_token(request)
-    vote = Feedback.objects.record_vote(
-        entry,
-        feedback.visitor_key(token),
-        helpful=form.cleaned_data["helpful"],
-        reason=form.cleaned_data["reason"],
-    )
-    if request.htmx:
-        response = render(
-            request,
-            "kb/entry.html#feedback",
-            {"entry": entry, **_feedback_context(request, entry, vote=vote)},
-        )
-    else:
-        # Post/redirect/get: the page then shows the thanks (and the reason box after a no).
-        response = redirect(entry.get_absolute_url() + "#feedback")
-    if is_new_visitor:
-        feedback.remember_visitor(response, token)
-    return response

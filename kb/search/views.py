@@ -10,8 +10,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
-from kb import insights
 from kb.content.models import Category
+from kb.editorial import insights
 from kb.search import engine
 
 DEFAULT_SEARCH_LIMIT = 10

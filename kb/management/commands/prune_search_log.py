@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.insights import prune_search_log
+from kb.editorial.insights import prune_search_log
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
-from kb.models import Feedback
+from kb.editorial.models import Feedback
 
 VISITOR_COOKIE = "kb_visitor"
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -108,3 +108,19 @@ def throttle_vote(request: HttpRequest) -> ThrottleState:
     cache.set(key, count, timeout=window)
     retry_after = max(int((window_number + 1) * window - now), 1)
     return ThrottleState(count <= settings.KB_FEEDBACK_RATE_LIMIT, retry_after)
+
+
+def widget_context(
+    request: HttpRequest,
+    entry,
+    *,
+    vote: Feedback | None = None,
+    form: FeedbackForm | None = None,
+    error: str = "",
+) -> dict:
+    """What the entry page's "Was this helpful?" widget shows to this visitor."""
+    return {
+        "feedback_vote": vote or current_vote(request, entry),
+        "feedback_form": form or FeedbackForm(),
+        "feedback_error": error,
+    }

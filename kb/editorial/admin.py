@@ -1,79 +1,41 @@
-"""The support engineers' workflow in the admin: live preview, revision diffs, feedback
-counts and reasons, and search insights.
-
-EntryAdmin takes the Entry parts through `EntryWorkflowAdminMixin`; the Feedback and search
-insights admins are registered here.
-"""
+"""The admin, written for support engineers: categories, entries (with live preview,
+revision diffs and readers' votes), synonyms, error codes and known messages, readers' votes,
+and the search insights page."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.urls import path, reverse, reverse_lazy
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
 
-from kb import history, insights
-from kb.content.markdown import render_markdown
-from kb.models import Feedback, SearchRecord
+from kb.content.models import Category, Entry, Synonym
+from kb.editorial import history, insights
+from kb.editorial.models import Feedback, SearchRecord
+from kb.editorial.preview import AnswerPreviewMixin
+from kb.tools.models import ErrorCode, KnownErrorMessage
 
-PREVIEW_TEMPLATE = "admin/kb/entry/answer_preview.html"
 REASONS_ON_CHANGE_PAGE = 20
 
 
-class AnswerPreviewWidget(AdminTextareaWidget):
-    """The answer textarea with the rendered answer under it, refreshed by HTMX as one types.
-
-    Without JavaScript the panel still shows the answer as last rendered by the server.
-    """
-
-    def __init__(self, attrs=None):
-        htmx_attrs = {
-            "hx-post": reverse_lazy("admin:kb_entry_answer_preview"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": "#answer-preview",
-            "hx-swap": "innerHTML",
-            # A slow response must not overwrite a newer one.
-            "hx-sync": "this:replace",
-            # The enclosing form gives the CSRF token; send nothing else but the answer.
-            "hx-params": "answer,csrfmiddlewaretoken",
-            "rows": 16,
-        }
-        super().__init__(attrs={**htmx_attrs, **(attrs or {})})
-
-    def render(self, name, value, attrs=None, renderer=None):
-        textarea = super().render(name, value, attrs, renderer)
-        panel = render_to_string(PREVIEW_TEMPLATE, {"answer_html": render_markdown(value or "")})
-        # Both parts come from Django's escaping renderers; the answer HTML is sanitized.
-        return mark_safe(textarea + panel)
-
-
-class EntryWorkflowAdminMixin:
-    """Preview, revision diffs and feedback for EntryAdmin (a SimpleHistoryAdmin)."""
+class RevisionCompareMixin:
+    """Readable revision diffs for a SimpleHistoryAdmin: a compare page and a column linking
+    each revision to the one before."""
 
     object_history_template = "admin/kb/entry/object_history.html"
     object_history_form_template = "admin/kb/entry/object_history_form.html"
     # simple-history heads the column with the attribute's name.
     history_list_display = ["compare"]
-    feedback_fields = ["feedback_summary"]
-
-    # --- URLs -----------------------------------------------------------------------------
 
     def get_urls(self):
-        # Ahead of the admin's and simple-history's catch-all object URLs, which would
-        # otherwise take "preview" and "compare" for an object or revision id.
+        # Ahead of simple-history's catch-all revision URL, which would take "compare" for an id.
         return [
-            path(
-                "preview/",
-                self.admin_site.admin_view(self.answer_preview_view),
-                name="kb_entry_answer_preview",
-            ),
             path(
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.history_compare_view),
@@ -81,26 +43,6 @@ class EntryWorkflowAdminMixin:
             ),
             *super().get_urls(),
         ]
-
-    # --- Live preview ---------------------------------------------------------------------
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "answer":
-            kwargs["widget"] = AnswerPreviewWidget()
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def answer_preview_view(self, request: HttpRequest) -> HttpResponse:
-        # admin_view() has already required an active staff member and checked CSRF.
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not (self.has_add_permission(request) or self.has_change_permission(request)):
-            raise PermissionDenied
-        answer = request.POST.get("answer", "").replace("\r\n", "\n").strip()
-        return render(
-            request, PREVIEW_TEMPLATE + "#preview", {"answer_html": render_markdown(answer)}
-        )
-
-    # --- History: compare two revisions ---------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
         revisions = self.model.history.filter(id=unquote(object_id)).select_related("history_user")
@@ -156,7 +98,11 @@ class EntryWorkflowAdminMixin:
         )
         return render(request, "admin/kb/entry/history_compare.html", context)
 
-    # --- Feedback: counts in the list, reasons on the entry's page ------------------------
+
+class FeedbackCountsMixin:
+    """Helpful / not helpful columns in the entry list, and the votes and reasons on its page."""
+
+    feedback_fields = ["feedback_summary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_feedback_counts()
@@ -213,6 +159,119 @@ class EntryWorkflowAdminMixin:
             format_html('<ul class="feedback-reasons">{}</ul>', items) if items else "",
             all_url,
         )
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "entry_count"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_count=Count("entries"))
+
+    @admin.display(description="Entries", ordering="entry_count")
+    def entry_count(self, category: Category) -> int:
+        return category.entry_count
+
+
+@admin.register(Entry)
+class EntryAdmin(AnswerPreviewMixin, RevisionCompareMixin, FeedbackCountsMixin, SimpleHistoryAdmin):
+    list_display = ["question", "category", "status", "updated"]
+    list_filter = ["status", "category"]
+    list_select_related = ["category"]
+    search_fields = ["question", "answer", "symptoms", "slug"]
+    prepopulated_fields = {"slug": ["question"]}
+    date_hierarchy = "updated"
+    readonly_fields = ["created", "updated"]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["question", "slug", "category", "status", "order"]}),
+        ("Answer", {"fields": ["answer"]}),
+        (
+            "Search",
+            {
+                "fields": ["symptoms"],
+                "description": "What developers paste or type when they need this answer.",
+            },
+        ),
+        ("Dates", {"fields": ["created", "updated"], "classes": ["collapse"]}),
+    ]
+
+    @admin.action(description="Publish the selected entries")
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Entry.Status.PUBLISHED)
+
+    @admin.action(description="Unpublish the selected entries (make them drafts)")
+    def unpublish(self, request, queryset):
+        self._set_status(request, queryset, Entry.Status.DRAFT)
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        # Save one by one so history, rendering and the search index see each change.
+        changed = 0
+        for entry in queryset.exclude(status=status):
+            entry.status = status
+            entry.save()
+            changed += 1
+        self.message_user(request, f"{changed} entries set to {status}.", messages.SUCCESS)
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["terms", "note"]
+    search_fields = ["terms", "note"]
+
+
+# --- Error codes and known messages, for the error-code lookup (/tools/error-codes/).
+
+
+class KnownErrorMessageInline(admin.TabularInline):
+    model = KnownErrorMessage
+    fields = ["text", "entries"]
+    extra = 0
+    verbose_name = "known message with this code"
+    verbose_name_plural = "known messages with this code"
+
+
+@admin.register(ErrorCode)
+class ErrorCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "retry", "message_count", "updated"]
+    list_display_links = ["code", "name"]
+    list_filter = ["retry"]
+    search_fields = ["code", "name", "meaning", "causes", "fixes", "messages__text"]
+    filter_horizontal = ["entries"]
+    readonly_fields = ["updated"]
+    inlines = [KnownErrorMessageInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "meaning"]}),
+        ("Causes and fixes", {"fields": ["causes", "fixes"]}),
+        ("Retrying", {"fields": ["retry", "retry_guidance"]}),
+        (
+            "FAQ",
+            {
+                "fields": ["entries"],
+                "description": "The lookup links to these entries under the code.",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(message_count=Count("messages"))
+
+    @admin.display(description="Known messages", ordering="message_count")
+    def message_count(self, error_code: ErrorCode) -> int:
+        return error_code.message_count
+
+
+@admin.register(KnownErrorMessage)
+class KnownErrorMessageAdmin(admin.ModelAdmin):
+    list_display = ["text", "error_code"]
+    list_filter = ["error_code"]
+    list_select_related = ["error_code"]
+    search_fields = ["text"]
+    autocomplete_fields = ["error_code"]
+    filter_horizontal = ["entries"]
 
 
 @admin.register(Feedback)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kb.models import SearchRecord
+from kb.editorial.models import SearchRecord
 
 # A result link opened long after the search (a bookmark, a shared URL) says nothing
 # about that search, so only recent records can be marked as opened.
