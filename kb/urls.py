@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kb.content import views as content_views
+from kb import health
 
 admin.site.site_header = "Procore API knowledge base"
 admin.site.site_title = "KB admin"
@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("kb.content.urls")),
     path("", include("kb.search.urls")),
     path("", include("kb.editorial.urls")),
-    path("healthz", content_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("", include("kb.tools.urls")),
     path("admin/", admin.site.urls),
 ]

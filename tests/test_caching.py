@@ -17,7 +17,7 @@ PAGES = ["/", "/c/oauth/", "/faq/rate-limit-429/"]
 def revisit(client, url: str) -> str:
     """Visit twice, as a browser does on a first visit and the next; return the page's ETag.
 
-    The first response sets the CSRF cookie and so carries no ETag (see kb/caching.py)."""
+    The first response sets the CSRF cookie and so carries no ETag (see kb/content/caching.py)."""
     first = client.get(url)
     assert first.status_code == 200
     assert not first.has_header("ETag")

@@ -1,4 +1,5 @@
-"""The tools' calculations in kb/tools.py, at chosen instants: no views, no database."""
+"""The tools' pure calculations (kb/tools/: instants, tokens, error_lookup, schedules), at
+chosen instants: no views, no database."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo

@@ -1,9 +1,8 @@
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from kb.content.caching import cacheable_page
@@ -75,17 +74,6 @@ def favicon(request: HttpRequest) -> HttpResponse:
     # Browsers that ignore <link rel="icon"> still ask for /favicon.ico. The hashed name is
     # looked up per request: at import time the static manifest may not exist yet.
     return redirect(static("favicon.svg"), permanent=True)
-
-
-@never_cache
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpResponse:

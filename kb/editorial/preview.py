@@ -44,8 +44,6 @@ class AnswerPreviewWidget(AdminTextareaWidget):
 class AnswerPreviewMixin:
     """The answer field with its preview panel, and the URL the panel posts to."""
 
-    # --- URLs -----------------------------------------------------------------------------
-
     def get_urls(self):
         # Ahead of the admin's catch-all object URLs, which would take "preview" for an id.
         return [
@@ -56,8 +54,6 @@ class AnswerPreviewMixin:
             ),
             *super().get_urls(),
         ]
-
-    # --- Live preview ---------------------------------------------------------------------
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "answer":
