@@ -53,8 +53,9 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(category=category)
 
     def visible_to(self, user):
-        """Staff see drafts too; everybody else only what is published."""
-        if user.is_active and user.is_staff:
+        """Staff allowed to view entries in the admin see drafts too; everybody else, staff
+        without that permission included, only what is published."""
+        if user.is_active and user.is_staff and user.has_perm("kb.view_entry"):
             return self.all()
         return self.published()
 

@@ -24,6 +24,41 @@ from kb.tools.models import ErrorCode, KnownErrorMessage
 REASONS_ON_CHANGE_PAGE = 20
 
 
+def _require_numeric_id(value: str) -> None:
+    # The history URLs take any text; an id that is not a number names no row (beyond 18
+    # digits it would not fit the database's 64-bit ids either).
+    value = unquote(value)
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise Http404("No such record.")
+
+
+class GuardedHistoryMixin:
+    """simple-history's history pages under Django's permission rules.
+
+    Its revision page lets anyone who may *view* the object post the form and so revert it;
+    reverting is a change, so posting needs the change permission. Ids that are not numbers
+    are a 404 rather than a database error.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        _require_numeric_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_numeric_id(object_id)
+        _require_numeric_id(version_id)
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None:
+                raise Http404("No such record.")
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return not self.has_change_permission(request, obj) or super().revert_disabled(request, obj)
+
+
 class RevisionCompareMixin:
     """Readable revision diffs for a SimpleHistoryAdmin: a compare page and a column linking
     each revision to the one before."""
@@ -177,7 +212,13 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(AnswerPreviewMixin, RevisionCompareMixin, FeedbackCountsMixin, SimpleHistoryAdmin):
+class EntryAdmin(
+    AnswerPreviewMixin,
+    GuardedHistoryMixin,
+    RevisionCompareMixin,
+    FeedbackCountsMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ["question", "category", "status", "updated"]
     list_filter = ["status", "category"]
     list_select_related = ["category"]
@@ -199,11 +240,13 @@ class EntryAdmin(AnswerPreviewMixin, RevisionCompareMixin, FeedbackCountsMixin, 
         ("Dates", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
 
-    @admin.action(description="Publish the selected entries")
+    @admin.action(description="Publish the selected entries", permissions=["change"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Entry.Status.PUBLISHED)
 
-    @admin.action(description="Unpublish the selected entries (make them drafts)")
+    @admin.action(
+        description="Unpublish the selected entries (make them drafts)", permissions=["change"]
+    )
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Entry.Status.DRAFT)
 
@@ -235,7 +278,7 @@ class KnownErrorMessageInline(admin.TabularInline):
 
 
 @admin.register(ErrorCode)
-class ErrorCodeAdmin(SimpleHistoryAdmin):
+class ErrorCodeAdmin(GuardedHistoryMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "retry", "message_count", "updated"]
     list_display_links = ["code", "name"]
     list_filter = ["retry"]
