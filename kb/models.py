@@ -6,6 +6,7 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 from kb.content.models import Category, Entry, Synonym
 from kb.editorial.models import Feedback, SearchRecord
 from kb.tools.models import ErrorCode, KnownErrorMessage
+from kb.web.models import ThrottleWindow
 
 __all__ = [
     "Category",
@@ -15,4 +16,5 @@ __all__ = [
     "KnownErrorMessage",
     "SearchRecord",
     "Synonym",
+    "ThrottleWindow",
 ]

@@ -5,8 +5,10 @@ Every variable is read through a strict helper, so a typo fails at start-up inst
 of silently falling back to a default. The variables are listed in README.md.
 """
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -52,25 +54,61 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 CONTENT_DIR = Path(os.environ.get("KB_CONTENT_DIR") or BASE_DIR / "faq_content").resolve()
 
 
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", LOOPBACK_HOSTS)
+
+
 def _secret_key() -> str:
     if key := os.environ.get("DJANGO_SECRET_KEY"):
         return key
-    # A local run needs no configuration: generate a key once and keep it.
+    if set(ALLOWED_HOSTS) - set(LOOPBACK_HOSTS):
+        # A site that answers to other hosts is a server: a key generated here would differ on
+        # each host, and a folder that does not outlive a deploy would rotate it, signing
+        # everybody out and breaking signed links.
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set: DJANGO_ALLOWED_HOSTS names hosts other than this "
+            "machine, and every node must share one key that outlives deploys."
+        )
+    # A local run needs no configuration: generate a key once and keep it in the data folder.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        _write_once(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Create `path` with `text`, complete and private, unless another process got there first.
+
+    Several gunicorn workers start at once: the file is written under a temporary name with
+    its final permissions, then linked into place, so no process ever reads it half-written.
+    """
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
+    try:
+        with os.fdopen(descriptor, "w") as handle:  # mkstemp creates it with mode 0600
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process won: its key is the key
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DJANGO_BEHIND_HTTPS_PROXY", False) else None
 )
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", False)
+# HTTPS only: redirect plain HTTP, and tell browsers to use HTTPS for this long (HSTS). Off for
+# a local run over HTTP; set them in production (README.md, "Production").
+SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+# /healthz is asked by load balancers over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -84,11 +122,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "axes",
     "kb",
 ]
 
 MIDDLEWARE = [
+    # First, so that its log line and request id cover everything below, errors included.
+    "kb.web.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages, feeds and sitemaps (whitenoise serves static files precompressed and
     # answers before this runs). Django's gzip pads its output with random bytes against BREACH,
@@ -102,6 +144,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After the authentication middleware, as django-axes requires; it turns a locked-out
+    # sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
+    # Last: a database that refuses writes becomes a clear 503, not a 500.
+    "kb.web.middleware.ReadOnlyDatabaseMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out client is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -127,6 +180,9 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        # A connection broken by a database restart is noticed and replaced at the start of
+        # the next request instead of failing requests until conn_max_age runs out.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -164,11 +220,29 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# One line per request (kb.web.middleware.RequestLogMiddleware) with its latency and request
+# id; every error with its traceback; no tracebacks for 403s and 404s (django.request logs
+# 4xx answers as warnings, which the request line already says).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kb.web.logging.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # axes logs every sign-in attempt at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The public contact shown on fruitless searches and error pages.
@@ -209,3 +283,47 @@ if KB_ACCESS_TOKEN_LIFETIME < 1:
     raise ImproperlyConfigured(
         f"KB_ACCESS_TOKEN_LIFETIME must be 1 second or more, not {KB_ACCESS_TOKEN_LIFETIME}"
     )
+
+# --- Requests: client addresses, throttles, sign-in lockout, Content-Security-Policy --------
+
+# How many reverse proxies stand in front of the site, each adding the address it received
+# the request from to X-Forwarded-For. 0: the client is the connection's address. Throttles,
+# the sign-in lockout and the request log use the address this gives (kb/web/client.py).
+KB_TRUSTED_PROXIES = envint("KB_TRUSTED_PROXIES", 0)
+if KB_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"KB_TRUSTED_PROXIES must be 0 or more, not {KB_TRUSTED_PROXIES}")
+
+# Searches (page and API) accepted per client address per window, then 429 with Retry-After.
+# Live search sends one request per pause in typing, so a person stays far below it.
+KB_SEARCH_RATE_LIMIT = envpositive("KB_SEARCH_RATE_LIMIT", 120)
+KB_SEARCH_RATE_WINDOW = envpositive("KB_SEARCH_RATE_WINDOW_SECONDS", 60)
+
+# Sign-in lockout (django-axes): after this many failed sign-ins from one address for one
+# username, that pair is refused until the cool-off has passed. Counted in the database, so
+# every worker and node shares the count. A lockout for the pair, not the username alone, so
+# that nobody can lock an engineer out from elsewhere.
+AXES_FAILURE_LIMIT = envpositive("KB_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envpositive("KB_SIGNIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kb.web.client.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own files,
+# so a script injected into a page cannot run. No inline scripts, no eval (htmx is told not to
+# use it in base.html), no inline event handlers: behaviour lives in static/js/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from kb import health
+from kb.web import health
 
 admin.site.site_header = "Procore API knowledge base"
 admin.site.site_title = "KB admin"

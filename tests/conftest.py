@@ -135,19 +135,30 @@ def visitor_client(django_user_model):
 
 @pytest.fixture
 def make_page(browser):
-    """Pages in a context of their own: a timezone, JavaScript off… Closed after the test."""
+    """Pages in a context of their own: a timezone, JavaScript off… Closed after the test.
+
+    The site's Content-Security-Policy is on, as in production: a test fails if the browser
+    reports that the policy refused anything (an inline script or style, eval, a foreign
+    source), since a real visitor's page would then be broken."""
     contexts = []
+    violations = []
+
+    def note_violation(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
 
     def make(**context_options):
         context = browser.new_context(**context_options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        page.on("console", note_violation)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the Content-Security-Policy refused something"
 
 
 @pytest.fixture

@@ -56,9 +56,13 @@ def test_the_live_results_have_no_serious_violations(make_page, live_site):
 
 def test_a_draft_page_for_staff_has_no_serious_violations(make_page, live_site, django_user_model):
     Entry.objects.filter(slug="what-is-json").update(status=Entry.Status.DRAFT)
-    django_user_model.objects.create_user(
+    from django.contrib.auth.models import Permission
+
+    engineer = django_user_model.objects.create_user(
         "engineer", password="a-long-test-password", is_staff=True
     )
+    # Drafts show to staff allowed to view entries (test_admin_permissions.py).
+    engineer.user_permissions.add(Permission.objects.get(codename="view_entry"))
     page = make_page()
     page.goto(live_site + "/admin/login/?next=/faq/what-is-json/")
     page.get_by_label("Username").fill("engineer")

@@ -56,10 +56,11 @@ def test_htmx_gets_only_the_results_fragment(indexed_faq):
 
 def test_the_search_box_searches_as_you_type(client, indexed_faq):
     html = client.get("/").content.decode()
-    assert 'hx-get="/search/"' in html
+    # POST, so that a pasted response travels in the body, never in a URL (see test_secrets).
+    assert 'hx-post="/search/"' in html
     assert 'hx-trigger="input changed delay:250ms, search"' in html
     assert 'hx-push-url="true"' in html
-    assert 'action="/search/"' in html, "and still works as a plain form"
+    assert 'action="/search/" method="post"' in html, "and still works as a plain form"
 
 
 def test_the_api_answers_with_ranked_json(client, indexed_faq):

@@ -2,22 +2,21 @@
 
 A visitor is a random token in a long-lived cookie; the database keeps only a keyed hash of
 it (`visitor_key`), so one browser counts once per entry and nothing stored points to a
-person. The throttle counts votes per client address in the shared cache, under a keyed hash
-of the address that expires with the window; no address is ever written to the database.
+person. The throttle (kb.web.throttle) counts votes per client in the database, atomically,
+under a keyed hash of the client's address; no address is ever written down.
 """
 
 import re
 import secrets
-import time
-from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
 from kb.editorial.models import Feedback
+from kb.web import throttle
+from kb.web.throttle import ThrottleState
 
 VISITOR_COOKIE = "kb_visitor"
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -85,29 +84,11 @@ def remember_visitor(response: HttpResponse, token: str) -> None:
     )
 
 
-@dataclass
-class ThrottleState:
-    allowed: bool
-    retry_after: int
-
-
 def throttle_vote(request: HttpRequest) -> ThrottleState:
-    """Count this vote against the client's allowance for the current window.
-
-    Fixed windows keep it to one cache read and one write. The read-then-write is not
-    atomic, so two votes racing in the same instant may count once: harmless at this scale.
-    Behind a reverse proxy every client shares the proxy's address; see README.md.
-    """
-    window = settings.KB_FEEDBACK_RATE_WINDOW
-    now = time.time()
-    window_number = int(now // window)
-    address = request.META.get("REMOTE_ADDR", "")
-    client = salted_hmac("kb.feedback.client", address, algorithm="sha256").hexdigest()
-    key = f"kb:feedback-votes:{client}:{window_number}"
-    count = (cache.get(key) or 0) + 1
-    cache.set(key, count, timeout=window)
-    retry_after = max(int((window_number + 1) * window - now), 1)
-    return ThrottleState(count <= settings.KB_FEEDBACK_RATE_LIMIT, retry_after)
+    """Count this vote against the client's allowance (KB_FEEDBACK_RATE_LIMIT per window)."""
+    return throttle.hit(
+        "votes", request, settings.KB_FEEDBACK_RATE_LIMIT, settings.KB_FEEDBACK_RATE_WINDOW
+    )
 
 
 def widget_context(

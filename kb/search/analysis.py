@@ -16,6 +16,8 @@ from whoosh.analysis import (
     StopFilter,
 )
 
+from kb.web.redaction import REDACTED
+
 URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
 # Header lines of a pasted request or response that say nothing about what went wrong.
 ROUTINE_HEADERS = (
@@ -93,9 +95,10 @@ def split_paste(text: str) -> tuple[str, str]:
     """A paste as (what describes the problem, its context).
 
     Headers that every response carries (Content-Type, Date, Server...) are dropped: they would
-    match entries about JSON or dates, not the problem. URLs are context: `company_id=42` in a
+    match entries about JSON or dates, not the problem, and neither would the marks left where
+    secrets were redacted. URLs are context: `company_id=42` in a
     failing request's URL is not why it failed, so their terms weigh less than the message's.
     """
-    text = ROUTINE_HEADER_LINE.sub(" ", text)
+    text = ROUTINE_HEADER_LINE.sub(" ", text).replace(REDACTED, " ")
     context = " ".join(URL.findall(text))
     return URL.sub(" ", text), context

@@ -1,21 +1,41 @@
-"""The search page and the search API."""
+"""The search page and the search API.
+
+What a developer pastes may hold credentials: the text is redacted (kb.web.redaction) before
+anything else sees it, so the search, the search log and the address bar only ever have the
+redacted text. The page takes POST as well as GET, so a long paste travels in a request body,
+not in a URL that proxies log; a short search is redirected to its GET address, which can be
+bookmarked and shared.
+"""
 
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import push_url
 
 from kb.content.models import Category
 from kb.editorial import insights
 from kb.search import engine
+from kb.web import throttle
+from kb.web.redaction import redact
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
+# A search this short, on one line, is shown in the address bar and redirected to after a
+# POST; a longer paste is answered in place and never becomes a URL.
+ADDRESS_BAR_QUERY = 200
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303  # the browser follows with a GET
+
+
+THROTTLED = "Too many searches from your network in a short time. Please wait a minute."
 
 
 def _search_limit(raw: str | None) -> int:
@@ -27,13 +47,50 @@ def _search_limit(raw: str | None) -> int:
     return min(int(raw), MAX_SEARCH_LIMIT)
 
 
-@require_safe
+def _throttle(request: HttpRequest) -> throttle.ThrottleState:
+    return throttle.hit(
+        "search", request, settings.KB_SEARCH_RATE_LIMIT, settings.KB_SEARCH_RATE_WINDOW
+    )
+
+
+def _address(query: str) -> str | None:
+    """The GET address of a search, or None when the query is too long for one."""
+    if len(query) > ADDRESS_BAR_QUERY or "\n" in query.strip():
+        return None
+    return f"{reverse('search')}?{urlencode({'q': query}, quote_via=quote)}"
+
+
+def _is_cross_site(request: HttpRequest) -> bool:
+    # Searching changes nothing but the search log, so it needs no CSRF token (the pages stay
+    # the same for everybody); a form on another site must still not fill the log.
+    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def search_page(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    if request.method == "POST" and _is_cross_site(request):
+        return HttpResponse("Search from this site's own search box.", status=403)
+    allowance = _throttle(request)
+    if not allowance.allowed:
+        response = render(
+            request,
+            "kb/search.html#throttled" if request.htmx else "kb/search.html",
+            {"throttled": THROTTLED, "query": ""},
+            status=429,
+        )
+        response["Retry-After"] = str(allowance.retry_after)
+        return response
+    data = request.POST if request.method == "POST" else request.GET
+    query = redact(data.get("q", "").strip())
+    address = _address(query)
+    if request.method == "POST" and not request.htmx and address is not None:
+        # Post/redirect/get: a short search ends on its own address, as if typed in a URL.
+        return HttpResponseSeeOther(address)
     results = engine.search(query, limit=DEFAULT_SEARCH_LIMIT)
     search_id = None
     if not request.user.is_staff:  # engineers checking the insights would skew them
-        refines = request.GET.get("refines") if request.htmx else None
+        refines = data.get("refines") if request.htmx else None
         search_id = insights.record_search(query, results.total, refines=refines)
     context = {
         "query": query,
@@ -46,10 +103,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "kb/search.html#results", context)
-        # The address bar shows the plain search URL, without the `refines` bookkeeping.
-        response = push_url(
-            response, f"{reverse('search')}?{urlencode({'q': query}, quote_via=quote)}"
-        )
+        # The address bar shows the plain search URL, without the `refines` bookkeeping, and
+        # no URL at all for a long paste.
+        response = push_url(response, address or reverse("search"))
     else:
         response = render(request, "kb/search.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
@@ -58,11 +114,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def api_search(request: HttpRequest) -> JsonResponse:
+    allowance = _throttle(request)
+    if not allowance.allowed:
+        response = JsonResponse({"error": THROTTLED}, status=429)
+        response["Retry-After"] = str(allowance.retry_after)
+        return response
     try:
         limit = _search_limit(request.GET.get("limit"))
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    results = engine.search(request.GET.get("q", ""), limit=limit)
+    results = engine.search(redact(request.GET.get("q", "")), limit=limit)
     return JsonResponse(
         {
             "query": results.query,

@@ -347,6 +347,24 @@
     localizeDates(root);
   }
 
+  /* Error answers that carry a page fragment ------------------------------------------------
+   *
+   * htmx swaps only 2xx answers. An element with data-swap-errors="400 429" also takes those
+   * statuses: the vote form's answer to a bad vote or too many votes is a fragment that says
+   * so. (In the template this would be an hx-on attribute, which needs eval.)
+   */
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var holder = target && target.closest ? target.closest("[data-swap-errors]") : null;
+    if (!holder) return;
+    var statuses = holder.getAttribute("data-swap-errors").split(/\s+/);
+    if (statuses.indexOf(String(event.detail.xhr.status)) !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   announcer();
   enhance(document.body);
   document.addEventListener("htmx:load", function (event) {

@@ -1,0 +1,71 @@
+"""Throttles: at most `limit` requests per client and fixed window, counted atomically.
+
+The count is one SQL statement, an insert that adds one to the window's row when it exists
+(`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, in SQLite and PostgreSQL alike), so
+concurrent requests from every worker and every node are each counted exactly once: a
+read-then-write would let a burst through. Clients are keyed by a keyed hash of their address
+(kb.web.client), and rows of ended windows are deleted now and then by the requests themselves.
+"""
+
+import random
+import time
+from dataclasses import dataclass
+
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+from kb.web.client import client_address
+from kb.web.models import ThrottleWindow
+
+# About one request in this many also deletes the rows of windows that have ended.
+CLEANUP_ONE_IN = 200
+
+
+@dataclass(frozen=True)
+class ThrottleState:
+    allowed: bool
+    retry_after: int  # seconds until the window ends
+
+
+def client_key(scope: str, request: HttpRequest) -> str:
+    digest = salted_hmac(f"kb.throttle.{scope}", client_address(request), algorithm="sha256")
+    return f"{scope}:{digest.hexdigest()[:40]}"
+
+
+def _count(key: str, window_end: int) -> int:
+    quote = connection.ops.quote_name
+    table, key_column, end_column, hits_column = (
+        quote(ThrottleWindow._meta.db_table),
+        quote("key"),
+        quote("window_end"),
+        quote("hits"),
+    )
+    # A savepoint, so that a failure inside a caller's transaction leaves it usable.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {end_column}, {hits_column}) "
+            "VALUES (%s, %s, 1) "
+            f"ON CONFLICT ({key_column}, {end_column}) "
+            f"DO UPDATE SET {hits_column} = {table}.{hits_column} + 1 "
+            f"RETURNING {hits_column}",
+            [key, window_end],
+        )
+        return cursor.fetchone()[0]
+
+
+def hit(scope: str, request: HttpRequest, limit: int, window: int) -> ThrottleState:
+    """Count this request against its client's allowance for the current window."""
+    now = time.time()
+    window_end = (int(now // window) + 1) * window
+    retry_after = max(int(window_end - now), 1)
+    try:
+        count = _count(client_key(scope, request), window_end)
+        if random.randrange(CLEANUP_ONE_IN) == 0:
+            with transaction.atomic():
+                ThrottleWindow.objects.filter(window_end__lt=now).delete()
+    except DatabaseError:
+        # A database that cannot be written (read-only for maintenance) must not take reading
+        # down with it: without a count, the request goes through.
+        return ThrottleState(True, retry_after)
+    return ThrottleState(count <= limit, retry_after)
