@@ -35,10 +35,13 @@ def read_faq(content_dir: Path) -> FaqFiles:
 
 
 @transaction.atomic
-def load_faq(content_dir: Path, prune: bool = False) -> LoadReport:
-    """Upsert everything in the folder; `prune` deletes what the files no longer have."""
+def load_faq(content_dir: Path, prune: bool = False, overwrite: bool = False) -> LoadReport:
+    """Upsert everything in the folder; `prune` deletes what the files no longer have.
+
+    Raises ChangedInAdmin, changing nothing, when that would replace or delete an entry an
+    engineer changed in the admin since the files last saw it, unless `overwrite`."""
     files = read_faq(content_dir)
-    report = load_content(files.content, prune)
+    report = load_content(files.content, prune, overwrite)
     if files.error_codes is not None:
         report.error_codes = load_error_codes(files.error_codes, prune)
     return report

@@ -5,6 +5,7 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 
 from kb.content.models import Category, Entry, Synonym
 from kb.editorial.models import Feedback, SearchRecord
+from kb.search.models import SearchChange, SearchChangeCounter
 from kb.tools.models import ErrorCode, KnownErrorMessage
 from kb.web.models import ThrottleWindow
 
@@ -14,6 +15,8 @@ __all__ = [
     "ErrorCode",
     "Feedback",
     "KnownErrorMessage",
+    "SearchChange",
+    "SearchChangeCounter",
     "SearchRecord",
     "Synonym",
     "ThrottleWindow",

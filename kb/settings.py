@@ -147,8 +147,6 @@ MIDDLEWARE = [
     # After the authentication middleware, as django-axes requires; it turns a locked-out
     # sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
-    # Last: a database that refuses writes becomes a clear 503, not a 500.
-    "kb.web.middleware.ReadOnlyDatabaseMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -249,7 +247,26 @@ LOGGING = {
 KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
 
 # The search index: generations of a Whoosh index below this folder, `current` the live one.
+# Each node has its own; the database's change log keeps them all following the content.
 KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resolve()
+
+
+def envseconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 <= seconds <= 3600:
+        raise ImproperlyConfigured(f"{name} must be between 0 and 3600 seconds, not {value}")
+    return seconds
+
+
+# How often, at most, a process asks the database whether its index lacks a change made
+# elsewhere (another node, or a write that failed here): one small query per interval.
+KB_INDEX_CHECK_SECONDS = envseconds("KB_INDEX_CHECK_SECONDS", 0.5)
 
 # --- Workflow: feedback votes and search insights -----------------------------------------
 

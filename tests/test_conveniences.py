@@ -28,10 +28,11 @@ Done."""
 def test_it_adds_a_visible_anchor_link_to_every_heading():
     html = render_markdown(ANSWER_WITH_SECTIONS)
     assert (
-        '<h2 id="send-the-request">Send the request<a class="heading-anchor" '
-        'href="#send-the-request" title="Link to this section" rel="noopener noreferrer">#</a></h2>'
+        '<h2 id="answer-send-the-request">Send the request<a class="heading-anchor" '
+        'href="#answer-send-the-request" title="Link to this section" '
+        'rel="noopener noreferrer">#</a></h2>'
     ) in html
-    assert '<h3 id="read-the-answer">Read the answer<a class="heading-anchor" ' in html
+    assert '<h3 id="answer-read-the-answer">Read the answer<a class="heading-anchor" ' in html
     assert html.count('class="heading-anchor"') == 2
 
 
@@ -61,7 +62,7 @@ def test_each_anchor_points_at_its_own_heading_even_when_headings_repeat():
 def test_the_sanitizer_keeps_the_anchor_class_and_nothing_unsafe(markdown, forbidden):
     html = render_markdown(f"## Section\n\n{markdown}")
     assert forbidden not in html
-    assert 'class="heading-anchor" href="#section"' in html
+    assert 'class="heading-anchor" href="#answer-section"' in html
 
 
 def test_the_plain_text_of_an_answer_has_no_anchor_signs(db):
@@ -80,7 +81,7 @@ def test_the_entry_page_links_its_permalink_and_dates_itself_in_utc(client, db):
     assert '<a class="permalink" href="/faq/sections/" rel="bookmark">Permalink</a>' in html
     # An HTML datetime allows at most milliseconds, and browsers parse this form everywhere.
     assert '<time datetime="2024-03-05T23:30:15Z" data-local-date>5 March 2024</time>' in html
-    assert 'class="heading-anchor" href="#send-the-request"' in html
+    assert 'class="heading-anchor" href="#answer-send-the-request"' in html
 
 
 def test_what_needs_javascript_is_not_in_the_page_without_it(client, db):

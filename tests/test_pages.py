@@ -96,10 +96,12 @@ def test_pages_refuse_posts(client, faq):
     assert client.post("/faq/rate-limit-429/").status_code == 405
 
 
-def test_healthz_answers_when_the_database_is_reachable(client, db):
+def test_healthz_answers_when_the_database_is_reachable(client, indexed_faq):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    health = response.json()
+    assert (health["status"], health["database"], health["index"]) == ("ok", "ok", "current")
+    assert health["changes"]["applied"] == health["changes"]["latest"]
 
 
 def test_pages_work_without_javascript(client, faq):

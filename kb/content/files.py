@@ -10,14 +10,14 @@ shared with the other files of the folder (kb/tools/files.py reads error_codes.y
 Imports only kb.content.models.
 """
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import frontmatter
 import yaml
+from django.core.exceptions import ValidationError
 
-from kb.content.models import Entry
+from kb.content.models import ORDER_MAX, Entry, validate_slug_shape
 
 CATEGORIES_FILE = "categories.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
@@ -25,7 +25,6 @@ ENTRIES_DIR = "entries"
 ENTRY_KEYS = ("question", "category", "slug", "order", "status", "symptoms")
 REQUIRED_ENTRY_KEYS = ("question", "category", "slug", "order", "symptoms")
 CATEGORY_KEYS = ("slug", "name", "description", "order")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class ContentError(Exception):
@@ -70,16 +69,22 @@ class Content:
 
 
 def check_order(path: Path, value, where: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ContentError(path, f"{where}'order' must be a whole number of 0 or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= ORDER_MAX:
+        raise ContentError(
+            path,
+            f"{where}'order' must be a whole number from 0 to {ORDER_MAX:,}, not {value!r}"[:300],
+        )
     return value
 
 
 def check_slug(path: Path, value, where: str = "") -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value):
+    # The same rule as the admin's (kb.content.models.validate_slug_shape).
+    try:
+        validate_slug_shape(value if isinstance(value, str) else "")
+    except ValidationError:
         raise ContentError(
             path, f"{where}'slug' must be lower-case letters, digits and hyphens, not {value!r}"
-        )
+        ) from None
     return value
 
 
@@ -101,6 +106,8 @@ def read_yaml(path: Path, required: bool = True):
         return None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ContentError(path, f"not valid YAML: {exc}") from None
+    except ValueError as exc:  # a number of thousands of digits, which Python refuses
+        raise ContentError(path, f"not usable YAML: {exc}") from None
 
 
 def check_mapping(path: Path, item, keys: tuple[str, ...], where: str) -> dict:
@@ -186,6 +193,8 @@ def read_entry(path: Path, category_slugs: set[str]) -> EntryData:
     except UnicodeDecodeError:
         raise ContentError(path, "not UTF-8 text") from None
     except yaml.YAMLError as exc:
+        raise ContentError(path, f"bad front matter: {exc}") from None
+    except ValueError as exc:  # a number of thousands of digits, which Python refuses
         raise ContentError(path, f"bad front matter: {exc}") from None
     meta = post.metadata
     if not meta:

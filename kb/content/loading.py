@@ -4,6 +4,8 @@ Loading upserts by slug and saves only rows whose values differ, so a second run
 nothing. Imports kb.content.files and kb.content.models.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,13 +49,54 @@ def apply_values(instance, values: dict) -> bool:
     return changed
 
 
-def load_content(content: Content, prune: bool = False) -> LoadReport:
+class ChangedInAdmin(Exception):
+    """Entries an engineer changed or created in the admin since the files last saw them."""
+
+    def __init__(self, slugs: list[str]):
+        self.slugs = slugs
+        super().__init__(
+            f"{len(slugs)} {'entry was' if len(slugs) == 1 else 'entries were'} changed or "
+            f"created in the admin since the files were last loaded or exported: "
+            f"{', '.join(slugs)}. Run export_faq to keep the admin's version in the files, or "
+            "load_faq --overwrite to replace (and with --prune, delete) them with the files'."
+        )
+
+
+def fingerprint(
+    question: str, category_slug: str, order: int, status: str, symptoms: str, answer: str
+) -> str:
+    """A hash of what an entry's file holds, to tell whether the entry changed since."""
+    text = json.dumps([question, category_slug, order, status, symptoms, answer])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry_fingerprint(entry: Entry) -> str:
+    return fingerprint(
+        entry.question,
+        entry.category.slug,
+        entry.order,
+        entry.status,
+        "\n".join(entry.symptom_list),
+        entry.answer.replace("\r\n", "\n").strip(),
+    )
+
+
+def changed_since_sync(entry: Entry) -> bool:
+    """Whether the entry differs from what its file held when last loaded or exported (an entry
+    created in the admin was never in a file, so it differs)."""
+    return entry.synced_hash != entry_fingerprint(entry)
+
+
+def load_content(content: Content, prune: bool = False, overwrite: bool = False) -> LoadReport:
     """Upsert the files' categories, entries and synonyms; `prune` deletes what the files lack.
 
-    Only rows whose values differ are saved, so a second run changes nothing. The caller holds
-    the transaction (kb.faq.load_faq), so a failure leaves the database as it was.
+    Only rows whose values differ are saved, so a second run changes nothing. An entry changed
+    in the admin since the files last saw it is neither replaced nor pruned unless `overwrite`:
+    the load stops with ChangedInAdmin naming them. The caller holds the transaction
+    (kb.faq.load_faq), so a stopped load leaves the database as it was.
     """
     report = LoadReport()
+    conflicts: list[str] = []
 
     categories = {c.slug: c for c in Category.objects.all()}
     for data in content.categories:
@@ -68,7 +111,7 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
         else:
             report.unchanged += 1
 
-    existing = {e.slug: e for e in Entry.objects.all()}
+    existing = {e.slug: e for e in Entry.objects.select_related("category")}
     for data in content.entries:
         values = {
             "question": data.question,
@@ -78,15 +121,24 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
             "symptoms": "\n".join(data.symptoms),
             "answer": data.answer,
         }
+        synced = fingerprint(
+            data.question, data.category, data.order, data.status, values["symptoms"], data.answer
+        )
         entry = existing.get(data.slug)
         if entry is None:
-            Entry.objects.create(slug=data.slug, **values)
+            Entry.objects.create(slug=data.slug, synced_hash=synced, **values)
             report.created.append(data.slug)
-        elif apply_values(entry, values):
+        elif entry_fingerprint(entry) == synced:
+            if entry.synced_hash != synced:  # the same as the file: in step from now on
+                Entry.objects.filter(pk=entry.pk).update(synced_hash=synced)
+            report.unchanged += 1
+        elif changed_since_sync(entry) and not overwrite:
+            conflicts.append(data.slug)
+        else:
+            apply_values(entry, values)
+            entry.synced_hash = synced
             entry.save()
             report.updated.append(data.slug)
-        else:
-            report.unchanged += 1
 
     existing_synonyms = {s.terms: s for s in Synonym.objects.all()}
     for data in content.synonyms:
@@ -105,7 +157,10 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
             report.deleted.append(f"synonyms {synonym.terms}")
             synonym.delete()
         file_slugs = {e.slug for e in content.entries}
-        for entry in Entry.objects.exclude(slug__in=file_slugs):
+        for entry in Entry.objects.exclude(slug__in=file_slugs).select_related("category"):
+            if changed_since_sync(entry) and not overwrite:
+                conflicts.append(entry.slug)
+                continue
             report.deleted.append(entry.slug)
             entry.delete()
         category_slugs = {c.slug for c in content.categories}
@@ -113,6 +168,8 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
             if not category.entries.exists():
                 report.deleted.append(f"category {category.slug}")
                 category.delete()
+    if conflicts:
+        raise ChangedInAdmin(sorted(conflicts))
     return report
 
 
@@ -157,6 +214,8 @@ def export_content(content_dir: Path) -> int:
         path = entries_dir / f"{entry.slug}.md"
         path.write_text(entry_file_text(entry), encoding="utf-8")
         written.add(path.name)
+        if changed_since_sync(entry):  # the files now hold the admin's version
+            Entry.objects.filter(pk=entry.pk).update(synced_hash=entry_fingerprint(entry))
     for stale in entries_dir.glob("*.md"):
         if stale.name not in written:
             stale.unlink()

@@ -9,6 +9,7 @@ import re
 
 import markdown as markdown_lib
 import nh3
+from markdown.extensions import toc
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
@@ -37,13 +38,25 @@ HEADING_ANCHOR = {
     "permalink_title": "Link to this section",
 }
 ALLOWED_CLASSES = {"a": {HEADING_ANCHOR_CLASS}}
+# Heading ids inside answers start with this, so that a "## Feedback" in an answer can never
+# take an id the page itself uses (id="feedback", id="main"…) and break its links or scripts.
+HEADING_ID_PREFIX = "answer-"
+
+
+def _heading_id(value: str, separator: str) -> str:
+    return HEADING_ID_PREFIX + toc.slugify(value, separator)
 
 
 def _to_html(text: str, heading_anchors: bool) -> str:
     html = markdown_lib.markdown(
         text,
         extensions=["tables", "fenced_code", "sane_lists", "toc"],
-        extension_configs={"toc": HEADING_ANCHOR if heading_anchors else {"permalink": False}},
+        extension_configs={
+            "toc": {
+                **(HEADING_ANCHOR if heading_anchors else {"permalink": False}),
+                "slugify": _heading_id,
+            }
+        },
         output_format="html",
     )
     # The page's <h1> is the question, so a "# Title" in an answer becomes an <h2> (an

@@ -3,12 +3,23 @@
 Imports only kb.content.markdown: every other concern builds on these models.
 """
 
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.content.markdown import markdown_to_text, render_markdown
+
+# One rule for slugs, in the admin and in faq_content/ alike: what load_faq accepts.
+validate_slug_shape = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z",
+    "Use lower-case letters, digits and single hyphens, like rate-limit-429.",
+    code="invalid_slug",
+)
+# The largest number every supported database keeps in an integer column.
+ORDER_MAX = 2_147_483_647
+order_validators = [MaxValueValidator(ORDER_MAX)]
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -25,12 +36,17 @@ class CategoryQuerySet(models.QuerySet):
 class Category(models.Model):
     name = models.CharField(max_length=100, help_text="Shown as the section heading.")
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="Part of the category's address: /c/<slug>/."
+        max_length=100,
+        unique=True,
+        validators=[validate_slug_shape],
+        help_text="Part of the category's address: /c/<slug>/.",
     )
     description = models.TextField(
         blank=True, help_text="One sentence telling developers what they will find here."
     )
-    order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
+    order = models.PositiveIntegerField(
+        default=0, validators=order_validators, help_text="Lower numbers are listed first."
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -112,6 +128,7 @@ class Entry(models.Model):
     slug = models.SlugField(
         max_length=120,
         unique=True,
+        validators=[validate_slug_shape],
         help_text="The permalink: /faq/<slug>/. Changing it breaks links people have saved.",
     )
     answer = models.TextField(
@@ -131,12 +148,17 @@ class Entry(models.Model):
         help_text="Only published entries are shown to the public and found by search.",
     )
     order = models.PositiveIntegerField(
-        default=0, help_text="Position within the category; lower numbers come first."
+        default=0,
+        validators=order_validators,
+        help_text="Position within the category; lower numbers come first.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # What the entry's file said when it was last loaded or exported (kb.content.loading), so
+    # that load_faq never overwrites what an engineer changed in the admin since.
+    synced_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["answer_html", "updated"])
+    history = HistoricalRecords(excluded_fields=["answer_html", "updated", "synced_hash"])
     objects = EntryQuerySet.as_manager()
 
     class Meta:

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,8 @@ from kb.content.caching import cacheable_page
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
 from kb.editorial import feedback, insights
+
+logger = logging.getLogger(__name__)
 
 # Shortcuts on the home page to the searches developers run most.
 COMMON_SYMPTOMS = [
@@ -64,7 +68,10 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])}
     if entry.is_published:
         # The link came from a search result: that search led somewhere.
-        insights.mark_opened(request.GET.get("sq"))
+        try:
+            insights.mark_opened(request.GET.get("sq"))
+        except DatabaseError:  # a read-only database: the page matters more than the mark
+            logger.warning("an opened search result was not noted: the database refused it")
         context.update(feedback.widget_context(request, entry))
     return render(request, "kb/entry.html", context)
 

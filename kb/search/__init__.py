@@ -3,7 +3,7 @@
 The rest of the project uses this small interface, so another engine could stand behind it:
 
     search(text, limit)       ranked published entries, with snippets and a did-you-mean
-    schedule_update(entry_pk) re-index an entry once the current transaction commits
+    schedule_update(entry_pk) log the entry's change; search follows once the transaction commits
     update_entries(pks)       re-index (or drop) entries from the database now
     rebuild()                 build a fresh index from the database and swap it in atomically
 
@@ -11,7 +11,10 @@ Inside, one module per part, each importing only those listed before it:
 
     analysis    tokens, analyzers, what of a paste is worth reading
     results     Hit and SearchResults, what a search returns
-    index       the index on disk: schema, generations, the write lock, writes, searchers
+    models      the change log: every change search must follow, in commit order
+    changes     recording and reading the change log
+    index       the index on disk: schema, generations, locks, writes, searchers
+    sync        keeping this node's index following the change log, through any failure
     query       query building and ranking
     spelling    corrections of words the index does not know
     snippets    the passage of a hit that shows why it matched
@@ -23,7 +26,7 @@ May import kb.content (what is indexed) and, in its views, kb.editorial's search
 """
 
 from kb.search.engine import search
-from kb.search.index import rebuild, schedule_update, update_entries
 from kb.search.results import Hit, SearchResults
+from kb.search.sync import rebuild, schedule_update, update_entries
 
 __all__ = ["Hit", "SearchResults", "rebuild", "schedule_update", "search", "update_entries"]

@@ -6,14 +6,18 @@ developer always gets answers.
 
 import logging
 
+from django.db.models import Q
 from django.utils.html import escape
 
 from kb.content.models import Entry
-from kb.search import index, query, snippets, spelling
+from kb.search import index, query, snippets, spelling, sync
 from kb.search.analysis import analyze, split_paste
 from kb.search.results import Hit, SearchResults
 
 logger = logging.getLogger(__name__)
+
+DATABASE_FALLBACK_WORDS = 8
+DATABASE_FALLBACK_ROWS = 500
 
 
 def search(text: str, limit: int = 10) -> SearchResults:
@@ -22,22 +26,27 @@ def search(text: str, limit: int = 10) -> SearchResults:
     results = SearchResults(query=text)
     if not text:
         return results
+    sync.follow_changes()
+    if index.current_generation() is None:
+        sync.rebuild_soon()  # at once for a small site, else in the background
+    broken = index.current_generation()
+    if broken is None:
+        return _database_search(text, limit)
     try:
         return _search(text, limit, results)
     except Exception:
         logger.exception("search failed; rebuilding the index from the database")
-    try:
-        index.searcher_cache.close()
-        index.rebuild()
-        return _search(text, limit, SearchResults(query=text))
-    except Exception:
-        logger.exception("the index cannot be rebuilt; answering from the database")
-        return _database_search(text, limit)
+    index.searcher_cache.close()
+    sync.rebuild_soon()
+    if index.current_generation() not in (None, broken):  # rebuilt at once: a small site
+        try:
+            return _search(text, limit, SearchResults(query=text))
+        except Exception:
+            logger.exception("search failed on the rebuilt index too")
+    return _database_search(text, limit)
 
 
 def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
-    if not index.current_link().exists():
-        index.rebuild()
     with index.searcher_cache.searcher_for_request() as searcher:
         message, context = split_paste(text)
         analyzed = analyze(message)
@@ -89,10 +98,18 @@ def _hits(relevant: list, limit: int) -> list[Hit]:
 
 def _database_search(text: str, limit: int) -> SearchResults:
     """A plain word match over the published questions and symptoms, for when the index is
-    unusable (a full disk, say): slower and cruder, but the developer still gets answers."""
+    unusable or being built: slower and cruder, but the developer still gets answers."""
     words = list(dict.fromkeys(analyze(text, plain=True)))[: query.MAX_QUERY_TERMS]
+    # The database narrows by the longest (most telling) words; Python scores what it finds.
+    telling = sorted(words, key=len, reverse=True)[:DATABASE_FALLBACK_WORDS]
+    matches = Q()
+    for word in telling:
+        matches |= Q(question__icontains=word) | Q(symptoms__icontains=word)
+    candidates = (
+        index.published_entries().filter(matches)[:DATABASE_FALLBACK_ROWS] if telling else []
+    )
     scored = []
-    for entry in index.published_entries():
+    for entry in candidates:
         haystack = f"{entry.question} {entry.symptoms}".lower()
         score = sum(1 for word in words if word in haystack)
         if score:

@@ -1,11 +1,15 @@
-"""The index on disk: its schema, generations, the write lock, and the searcher each process
-keeps.
+"""The index on disk: its schema, its generations, the locks, and the searcher each process
+keeps. What to write and when is decided in kb.search.sync.
 
 `KB_INDEX_DIR/current` is a symlink to a generation folder. A rebuild writes a new generation
-and swaps the link, so searches keep answering from the old one meanwhile. Every write (an
-entry update or a rebuild) holds one file lock for the whole index, re-reads the database
-inside it, and so never loses an update. Each process keeps a searcher and reopens it when the
-link or the index has changed, so every gunicorn worker sees a save at once.
+beside it and swaps the link, so searches keep answering from the old one meanwhile. Each
+generation records in `applied-change` the number of the last change of the change log
+(kb.search.models) it contains. Every write to a generation holds the node's write lock for
+as long as the write takes, a few milliseconds for an entry; nobody waits for it long.
+
+Indexes are opened without mmap: a segment file truncated by a full disk or a crash would
+otherwise kill the process with SIGBUS when read; read through files, it raises an error
+that the search turns into a rebuild.
 """
 
 import fcntl
@@ -19,20 +23,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from whoosh import index, scoring
+from whoosh import scoring
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from kb.content.models import Entry
 from kb.search.analysis import ANALYZER, PLAIN_ANALYZER
 
 logger = logging.getLogger(__name__)
 
-LOCK_TIMEOUT = 30.0  # seconds a writer waits for the index lock
 KEEP_GENERATIONS = 2
+APPLIED_FILE = "applied-change"
 
 
-def _schema() -> Schema:
+class IndexLocked(Exception):
+    """Another process holds the lock, and waiting longer is not worth it."""
+
+
+def schema() -> Schema:
     return Schema(
         pk=ID(stored=True, unique=True),
         slug=STORED,
@@ -47,32 +55,38 @@ def _schema() -> Schema:
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, question_B=0.3, category_B=0.0)
 
 
-# ---------------------------------------------------------------------------------------
-# Where the index lives, and the lock every writer holds
-
-
-def _root() -> Path:
+def root() -> Path:
     return Path(settings.KB_INDEX_DIR)
 
 
 def current_link() -> Path:
-    return _root() / "current"
+    return root() / "current"
+
+
+def current_generation() -> Path | None:
+    """The live generation's folder, or None when there is no index."""
+    link = current_link()
+    if not link.is_symlink() and not link.exists():
+        return None
+    path = Path(os.path.realpath(link))
+    return path if path.is_dir() else None
 
 
 @contextmanager
-def _write_lock(timeout: float = LOCK_TIMEOUT):
-    """One writer at a time across every process; waits instead of failing."""
-    root = _root()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "write.lock", "a+") as handle:
+def _flock(name: str, timeout: float):
+    """An exclusive lock on a file of the index folder, shared by every process of this node.
+    Waits up to `timeout` seconds (0: not at all), then raises IndexLocked."""
+    folder = root()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / name, "a+") as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the search index stayed locked for {timeout}s") from None
+                if time.monotonic() >= deadline:
+                    raise IndexLocked(f"{name} is held by another process") from None
                 time.sleep(0.02)
         try:
             yield
@@ -80,7 +94,35 @@ def _write_lock(timeout: float = LOCK_TIMEOUT):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _documents(entries: Iterable) -> Iterator[dict]:
+def write_lock(timeout: float):
+    """Held while a generation is written to, or while `current` is swapped."""
+    return _flock("write.lock", timeout)
+
+
+def rebuild_lock(timeout: float):
+    """Held for a whole rebuild, so that a node builds one new generation at a time."""
+    return _flock("rebuild.lock", timeout)
+
+
+def open_generation(path: Path):
+    return FileStorage(str(path), supports_mmap=False).open_index()
+
+
+def applied_change(generation: Path) -> int | None:
+    """The last change this generation contains; None for an index that does not say."""
+    try:
+        return int((generation / APPLIED_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def set_applied_change(generation: Path, seq: int) -> None:
+    temporary = generation / f".{APPLIED_FILE}-{os.getpid()}-{threading.get_ident()}"
+    temporary.write_text(str(seq))
+    os.replace(temporary, generation / APPLIED_FILE)
+
+
+def documents(entries: Iterable) -> Iterator[dict]:
     for entry in entries:
         text = " ".join(entry.answer_text.split())
         yield {
@@ -94,88 +136,54 @@ def _documents(entries: Iterable) -> Iterator[dict]:
         }
 
 
-def published_entries():
-    return Entry.objects.published().select_related("category")
+def write_entries(generation: Path, pks: Iterable[int]) -> None:
+    """Re-index these entries in a generation, from the database as it is now: published ones
+    are (re)written, the others dropped. The caller holds the write lock, so reading the rows
+    inside it means the last writer always writes the latest state."""
+    keys = {str(pk) for pk in pks}
+    if not keys:
+        return
+    published = published_entries().filter(pk__in=keys)
+    with open_generation(generation).writer() as writer:
+        for key in keys:
+            writer.delete_by_term("pk", key)
+        for document in documents(published):
+            writer.add_document(**document)
 
 
-def rebuild() -> Path:
-    """Build a new generation from the database and point `current` at it atomically."""
-    root = _root()
-    with _write_lock():
-        generation = root / f"gen-{time.time_ns()}"
-        generation.mkdir(parents=True)
-        ix = index.create_in(str(generation), _schema())
-        with ix.writer() as writer:
-            for document in _documents(published_entries()):
-                writer.add_document(**document)
-        temporary_link = root / f".current-{os.getpid()}-{threading.get_ident()}"
-        temporary_link.unlink(missing_ok=True)
-        temporary_link.symlink_to(generation.name)
-        os.replace(temporary_link, current_link())
-        _remove_old_generations(root, keep=generation)
-    logger.info("search index rebuilt in %s", generation)
+def build_generation(applied: int) -> Path:
+    """A new generation holding every published entry, marked as containing changes up to
+    `applied`. Takes no lock: nothing reads or writes it until it is swapped in."""
+    generation = root() / f"gen-{time.time_ns()}"
+    generation.mkdir(parents=True)
+    ix = FileStorage(str(generation), supports_mmap=False).create_index(schema())
+    with ix.writer() as writer:
+        for document in documents(published_entries().iterator(chunk_size=500)):
+            writer.add_document(**document)
+    set_applied_change(generation, applied)
     return generation
 
 
-def _remove_old_generations(root: Path, keep: Path) -> None:
-    generations = sorted(root.glob("gen-*"), key=lambda p: p.name, reverse=True)
-    for old in generations[KEEP_GENERATIONS:]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+def swap_in(generation: Path) -> None:
+    """Point `current` at a generation atomically, and remove older generations but one.
+    The caller holds the write lock."""
+    folder = root()
+    temporary_link = folder / f".current-{os.getpid()}-{threading.get_ident()}"
+    temporary_link.unlink(missing_ok=True)
+    temporary_link.symlink_to(generation.name)
+    os.replace(temporary_link, current_link())
+    older = sorted(
+        (p for p in folder.glob("gen-*") if p.name < generation.name),
+        key=lambda p: p.name,
+        reverse=True,
+    )
+    # A generation newer than this one is another rebuild still writing: it stays.
+    for old in older[KEEP_GENERATIONS - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
-def _open_current():
-    path = os.path.realpath(current_link())
-    return path, index.open_dir(path)
-
-
-def update_entries(pks: Iterable[int]) -> None:
-    """Re-index these entries from the database: published ones are (re)written, others dropped.
-
-    Reading the rows inside the lock means the last writer always writes the latest state.
-    """
-    pks = {str(pk) for pk in pks}
-    if not pks:
-        return
-    if not current_link().exists():
-        rebuild()
-        return
-    with _write_lock():
-        _, ix = _open_current()
-        published = published_entries().filter(pk__in=pks)
-        with ix.writer() as writer:
-            for pk in pks:
-                writer.delete_by_term("pk", pk)
-            for document in _documents(published):
-                writer.add_document(**document)
-
-
-_pending = threading.local()
-
-
-def schedule_update(pk: int) -> None:
-    """Re-index an entry once the transaction commits (at once outside a transaction).
-
-    Saves in one transaction are gathered into one index write: the first callback to run
-    takes every pending entry, the others find nothing left to do.
-    """
-    if not hasattr(_pending, "pks"):
-        _pending.pks = set()
-    _pending.pks.add(pk)
-    transaction.on_commit(_flush_pending)
-
-
-def _flush_pending() -> None:
-    pks, _pending.pks = _pending.pks, set()
-    if not pks:
-        return
-    try:
-        update_entries(pks)
-    except Exception:
-        # The save itself succeeded; a failed index write must not turn it into an error
-        # page, and the index must not stay behind the database: rebuild it.
-        logger.exception("updating the search index failed; rebuilding it")
-        rebuild()
+def published_entries():
+    return Entry.objects.published().select_related("category")
 
 
 # ---------------------------------------------------------------------------------------
@@ -196,7 +204,7 @@ class _SearcherCache:
                 # A fresh searcher, not Searcher.refresh(): refresh reuses the readers of
                 # unchanged segments and misses deletions recorded in them since.
                 self.close()
-                ix = index.open_dir(path)
+                ix = open_generation(Path(path))
                 self.path, self.searcher = path, ix.searcher(weighting=WEIGHTING)
             yield self.searcher
 

@@ -7,9 +7,11 @@ not in a URL that proxies log; a short search is redirected to its GET address, 
 bookmarked and shared.
 """
 
+import logging
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +25,8 @@ from kb.editorial import insights
 from kb.search import engine
 from kb.web import throttle
 from kb.web.redaction import redact
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
@@ -91,7 +95,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     search_id = None
     if not request.user.is_staff:  # engineers checking the insights would skew them
         refines = data.get("refines") if request.htmx else None
-        search_id = insights.record_search(query, results.total, refines=refines)
+        try:
+            search_id = insights.record_search(query, results.total, refines=refines)
+        except DatabaseError:
+            # The log is worth less than the answer: a read-only database still searches.
+            logger.warning("the search was not logged: the database refused the write")
     context = {
         "query": query,
         "results": results,

@@ -1,17 +1,62 @@
-"""/healthz: whether this node can serve, for an operator or a load balancer."""
+"""/healthz: whether this node can serve, and what is wrong if not, for an operator or a load
+balancer.
 
-from django.db import DatabaseError, connection
+    {"status": "ok" | "degraded" | "error",
+     "database": "ok" | "read-only" | "unreachable",
+     "index": "current" | "behind" | "missing" | "unknown",
+     "changes": {"applied": n, "latest": m}}
+
+503 only when the database cannot be read: the node then has nothing to serve. A read-only
+database or an index behind the change log is "degraded" with 200: pages and search still
+answer (search from the database, or a little stale), and the index catches up by itself.
+"""
+
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from kb.search import sync as search_sync
+from kb.web.models import ThrottleWindow
+
+
+def _database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "unreachable"
+    try:
+        # A write that is always undone: a read-only database refuses it at once.
+        with transaction.atomic():
+            ThrottleWindow.objects.create(key="healthz:write-check", window_end=0)
+            transaction.set_rollback(True)
+    except DatabaseError:
+        return "read-only"
+    return "ok"
+
+
+def _index() -> tuple[str, dict]:
+    try:
+        state = search_sync.status()
+    except Exception:  # the change log unreadable, the folder gone: say so, do not fail
+        return "unknown", {}
+    changes = {"applied": state["applied_change"], "latest": state["latest_change"]}
+    if not state["exists"]:
+        return "missing", changes
+    return ("current" if state["current"] else "behind"), changes
 
 
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    database = _database()
+    if database == "unreachable":
+        return JsonResponse(
+            {"status": "error", "database": database, "index": "unknown"}, status=503
+        )
+    index, changes = _index()
+    status = "ok" if database == "ok" and index == "current" else "degraded"
+    return JsonResponse(
+        {"status": status, "database": database, "index": index, "changes": changes}
+    )

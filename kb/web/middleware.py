@@ -1,5 +1,4 @@
-"""Middleware every request goes through: its id and log line, and a database that refuses
-writes."""
+"""Middleware every request goes through: its id and its log line."""
 
 import logging
 import re
@@ -7,9 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from kb.web.client import client_address
 from kb.web.logging import current_request_id
@@ -65,35 +62,3 @@ class RequestLogMiddleware:
             return response
         finally:
             current_request_id.reset(token)
-
-
-class ReadOnlyDatabaseMiddleware:
-    """A write the database refuses (read-only for maintenance, a full disk) answers 503 with
-    a page that says so, instead of a 500: reading goes on, and the operator sees why."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, DatabaseError) or not _is_refused_write(exception):
-            return None
-        logger.error("the database refused a write: %s", exception)
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = "60"
-        return response
-
-
-def _is_refused_write(exception: DatabaseError) -> bool:
-    message = str(exception).lower()
-    return any(
-        sign in message
-        for sign in (
-            "readonly database",  # SQLite: the file or its folder is not writable
-            "read-only transaction",  # PostgreSQL: default_transaction_read_only, a standby
-            "disk is full",
-            "no space left",
-        )
-    )

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from kb.content.files import ContentError
+from kb.content.loading import ChangedInAdmin
 from kb.content.models import Entry
 from kb.faq import load_faq, load_faq_error_codes
+from kb.search import sync as search_sync
 from kb.tools.models import ErrorCode
 
 
@@ -18,13 +20,20 @@ class Command(BaseCommand):
             "--prune", action="store_true", help="Delete entries that are not in the files."
         )
         parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace entries changed in the admin since the files were last loaded or "
+            "exported (and with --prune, delete entries created in the admin). Without it, "
+            "the load stops and names them.",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Only load when the database has no entries, so admin edits are never "
             "overwritten by a restart.",
         )
 
-    def handle(self, *args, dir: Path, prune: bool, if_empty: bool, **options):
+    def handle(self, *args, dir: Path, prune: bool, overwrite: bool, if_empty: bool, **options):
         try:
             if if_empty and Entry.objects.exists():
                 if ErrorCode.objects.exists():
@@ -33,7 +42,9 @@ class Command(BaseCommand):
                 # A database from before the error-code lookup: seed the codes, keep the entries.
                 report = load_faq_error_codes(dir)
             else:
-                report = load_faq(dir, prune=prune)
-        except ContentError as exc:
+                report = load_faq(dir, prune=prune, overwrite=overwrite)
+        except (ContentError, ChangedInAdmin) as exc:
             raise CommandError(f"Nothing was imported. {exc}") from None
+        # A large load is indexed in a background thread: let it finish before exiting.
+        search_sync.wait_for_background()
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))

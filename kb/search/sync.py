@@ -1,0 +1,246 @@
+"""Keeping this node's index following the database, whatever happens to either.
+
+The database is the source of truth. A change that affects search is recorded in the change
+log in the transaction that makes it (`schedule_update` and friends, called by the signals);
+the index is a local copy that knows the last change it contains. So:
+
+- after a save commits, the process that saved applies the change at once, waiting at most
+  SAVE_LOCK_WAIT for the index; if it cannot (a held lock, an unwritable folder, a full disk)
+  the save still succeeds, and the change stays in the log;
+- before a search, a process looks at most every KB_INDEX_CHECK_SECONDS (one small query) for
+  changes its index lacks, and applies them; so another node, or this one after a failure,
+  catches up by itself as soon as it can write again;
+- a node without an index, with an index that does not say what it contains, with changes the
+  log no longer holds, or with too many to apply one by one, rebuilds; a rebuild takes no lock
+  while it builds, so saves and searches go on, and applies what changed meanwhile after the
+  swap. A large rebuild runs in a background thread while searches answer from the database.
+
+Nothing here ever raises into a save or a search: failures are logged and retried.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from kb.content.models import Entry
+from kb.search import changes, index
+from kb.search.models import SearchChange
+
+logger = logging.getLogger(__name__)
+
+SAVE_LOCK_WAIT = 2.0  # a save waits this long at most for the index, far below any timeout
+SWAP_LOCK_WAIT = 10.0  # a rebuild waits this long to swap in its generation
+MAX_CHANGES_TO_APPLY = 1000  # more changes than this: a rebuild is quicker
+FOREGROUND_ENTRIES = 50  # more entries to re-index than this go to a background thread
+FOREGROUND_REBUILD_ENTRIES = 500  # a rebuild of at most this many entries runs in the request
+RETRY_REBUILD_AFTER = 30.0  # seconds between attempts when rebuilding keeps failing
+
+
+class _State:
+    """What this process knows about its node's index."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.next_check = 0.0
+        self.changed_here = False  # this process recorded a change: look before the next search
+        self.background: threading.Thread | None = None
+        self.rebuild_failed_at = -RETRY_REBUILD_AFTER
+
+
+_state = _State()
+
+
+# --- Recording changes ---------------------------------------------------------------------
+
+
+def _record(kind: str, ref: int | None) -> None:
+    changes.record(kind, ref)
+    _state.changed_here = True
+    transaction.on_commit(_apply_after_commit, robust=True)
+
+
+def schedule_update(pk: int) -> None:
+    """An entry was saved or deleted: search follows once the transaction commits."""
+    _record(SearchChange.Kind.ENTRY, pk)
+
+
+def schedule_category_update(pk: int) -> None:
+    """A category was renamed: its entries are re-indexed with the new name."""
+    _record(SearchChange.Kind.CATEGORY, pk)
+
+
+def schedule_synonyms_update() -> None:
+    """The synonyms changed: nothing to re-index (they apply when a search runs), but cached
+    answers must not outlive them."""
+    _record(SearchChange.Kind.SYNONYMS, None)
+
+
+def _apply_after_commit() -> None:
+    apply_changes(wait=SAVE_LOCK_WAIT)
+
+
+# --- Following the log -----------------------------------------------------------------------
+
+
+def follow_changes() -> None:
+    """Before a search: bring this node's index up to the change log, if it is time to look."""
+    now = time.monotonic()
+    with _state.lock:
+        if not _state.changed_here and now < _state.next_check:
+            return
+        _state.changed_here = False
+        _state.next_check = now + settings.KB_INDEX_CHECK_SECONDS
+    generation = index.current_generation()
+    if generation is None or index.applied_change(generation) is None:
+        rebuild_soon()
+        return
+    if changes.latest() > index.applied_change(generation):
+        apply_changes(wait=0)
+
+
+def apply_changes(wait: float, background: bool = False) -> None:
+    """Apply what the log holds beyond the index's last change. Waits up to `wait` seconds for
+    the write lock; never raises."""
+    try:
+        _apply_changes(wait, background)
+    except index.IndexLocked:
+        _state.changed_here = True  # whoever holds the lock may not apply ours: look again
+    except Exception:
+        logger.exception("the search index could not follow the database; it will try again")
+        _state.changed_here = True
+
+
+def _apply_changes(wait: float, background: bool) -> None:
+    with index.write_lock(wait):
+        generation = index.current_generation()
+        if generation is None:
+            raise index.IndexLocked("no index yet")  # a rebuild is on its way
+        applied = index.applied_change(generation)
+        batch = changes.after(applied or 0, MAX_CHANGES_TO_APPLY + 1)
+        latest = changes.latest()
+        if applied is None or _has_gap(applied, batch, latest):
+            needs_rebuild = True
+        else:
+            needs_rebuild = False
+            if not batch:
+                return
+            pks = _entries_affected(batch)
+            if len(pks) > FOREGROUND_ENTRIES and not background:
+                _in_background(lambda: apply_changes(wait=SWAP_LOCK_WAIT, background=True))
+                return
+            index.write_entries(generation, pks)
+            index.set_applied_change(generation, batch[-1].seq)
+    if needs_rebuild:
+        rebuild_soon()
+
+
+def _has_gap(applied: int, batch: list[SearchChange], latest: int) -> bool:
+    """Whether the log lacks changes the index needs (pruned), or holds too many to apply."""
+    if len(batch) > MAX_CHANGES_TO_APPLY:
+        return True
+    if batch:
+        return batch[0].seq != applied + 1
+    return latest > applied
+
+
+def _entries_affected(batch: Iterable[SearchChange]) -> set[int]:
+    pks = {c.ref for c in batch if c.kind == SearchChange.Kind.ENTRY and c.ref is not None}
+    categories = {c.ref for c in batch if c.kind == SearchChange.Kind.CATEGORY}
+    if categories:
+        pks |= set(Entry.objects.filter(category__in=categories).values_list("pk", flat=True))
+    return pks
+
+
+def update_entries(pks: Iterable[int]) -> None:
+    """Re-index these entries now, from the database (for tools and tests; saves go through
+    the change log)."""
+    generation = index.current_generation()
+    if generation is None:
+        rebuild()
+        return
+    with index.write_lock(SAVE_LOCK_WAIT):
+        index.write_entries(generation, pks)
+
+
+# --- Rebuilding -------------------------------------------------------------------------------
+
+
+def rebuild(wait: float = 600.0) -> Path:
+    """Build a fresh generation from the database, swap it in, and apply what changed while it
+    was built. Waits up to `wait` seconds for another rebuild of this node to finish."""
+    with index.rebuild_lock(wait):
+        started = changes.latest()
+        generation = index.build_generation(applied=started)
+        with index.write_lock(SWAP_LOCK_WAIT):
+            index.swap_in(generation)
+    logger.info("search index rebuilt in %s", generation)
+    apply_changes(wait=SAVE_LOCK_WAIT)
+    return generation
+
+
+def rebuild_soon() -> None:
+    """Rebuild without holding up a request for long: at once when the site is small, else in
+    a background thread (searches answer from the database meanwhile). Not again and again
+    when it keeps failing (an unwritable folder)."""
+    with _state.lock:
+        if time.monotonic() - _state.rebuild_failed_at < RETRY_REBUILD_AFTER:
+            return
+    if Entry.objects.published().count() <= FOREGROUND_REBUILD_ENTRIES:
+        _rebuild_or_note_failure(wait=SAVE_LOCK_WAIT)
+    else:
+        _in_background(lambda: _rebuild_or_note_failure(wait=0))
+
+
+def _rebuild_or_note_failure(wait: float) -> None:
+    try:
+        rebuild(wait=wait)
+    except index.IndexLocked:
+        pass  # another process of this node is rebuilding
+    except Exception:
+        logger.exception("the search index cannot be rebuilt; search answers from the database")
+        with _state.lock:
+            _state.rebuild_failed_at = time.monotonic()
+
+
+def _in_background(work: Callable[[], None]) -> None:
+    """Run `work` in this process's one background thread, unless it is busy already."""
+    with _state.lock:
+        if _state.background is not None and _state.background.is_alive():
+            return
+
+        def run() -> None:
+            try:
+                work()
+            finally:
+                connection.close()  # the thread's own database connection
+
+        _state.background = threading.Thread(target=run, name="search-index", daemon=True)
+        _state.background.start()
+
+
+def wait_for_background(timeout: float = 60.0) -> None:
+    """For commands and tests: let a background rebuild or update finish."""
+    thread = _state.background
+    if thread is not None:
+        thread.join(timeout)
+
+
+# --- Status, for /healthz -----------------------------------------------------------------
+
+
+def status() -> dict:
+    """Whether this node's index has every change of the log."""
+    generation = index.current_generation()
+    latest = changes.latest()
+    applied = index.applied_change(generation) if generation else None
+    return {
+        "exists": generation is not None,
+        "applied_change": applied,
+        "latest_change": latest,
+        "current": applied is not None and applied >= latest,
+    }

@@ -1,0 +1,37 @@
+"""What a visitor sees when something fails on our side.
+
+A database that refuses writes (read-only for maintenance, a full disk) is not a bug: the
+answer is a 503 that says changes are paused, with Retry-After, wherever the write was tried
+(a view, the session saved after it, the sign-in's lockout counter). Anything else is the
+plain 500 page. Both are logged with their traceback by Django.
+"""
+
+import sys
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+
+
+def refuses_writes(exception: BaseException | None) -> bool:
+    if not isinstance(exception, DatabaseError):
+        return False
+    message = str(exception).lower()
+    return any(
+        sign in message
+        for sign in (
+            "readonly database",  # SQLite: the file or its folder is not writable
+            "read-only transaction",  # PostgreSQL: default_transaction_read_only, a standby
+            "database or disk is full",
+            "no space left on device",
+        )
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if refuses_writes(sys.exc_info()[1]):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    # As Django's own handler: the template alone, no context processors that could fail too.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
