@@ -23,8 +23,8 @@ setup: install
 	$(PY) manage.py setup_site
 
 run: setup
-	$(VENV)/bin/gunicorn kb.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips '127.0.0.1'
+	KB_BIND=$(HOST):$(PORT) WEB_CONCURRENCY=$(WORKERS) \
+		$(VENV)/bin/gunicorn kb.wsgi --config deploy/gunicorn.conf.py
 
 lint: install
 	$(VENV)/bin/ruff check .

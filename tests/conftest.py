@@ -175,3 +175,47 @@ def clipboard_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# Real gunicorn servers, for faults and several nodes (tests/servers.py).
+
+
+@pytest.fixture(scope="session")
+def site_template():
+    """A whole site on SQLite, built once per session; tests get copies (make_server)."""
+    import tempfile
+
+    from tests.servers import build_site
+
+    base = Path(tempfile.mkdtemp(prefix="kb-site-template-"))
+    base.chmod(0o755)
+    build_site(base / "data")
+    yield base / "data"
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def make_server(site_template):
+    """make_server(**environment) serves a fresh copy of the site; stopped after the test."""
+    import tempfile
+
+    from tests.servers import Server, copy_site, set_writable
+
+    servers, folders = [], []
+
+    def make(data_dir: Path | None = None, start: bool = True, **environment) -> Server:
+        if data_dir is None:
+            folder = Path(tempfile.mkdtemp(prefix="kb-server-"))
+            folder.chmod(0o755)
+            folders.append(folder)
+            data_dir = copy_site(site_template, folder / "data")
+        server = Server(data_dir, **environment)
+        servers.append(server)
+        return server.start() if start else server
+
+    yield make
+    for server in servers:
+        server.stop()
+    for folder in folders:
+        set_writable(folder, True)  # whatever a test took away, so the folder can go
+        shutil.rmtree(folder, ignore_errors=True)

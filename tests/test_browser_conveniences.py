@@ -77,7 +77,7 @@ def test_copying_works_where_the_clipboard_api_is_missing(clipboard_page, entry_
 
 
 def test_copy_link_copies_the_absolute_permalink(clipboard_page, entry_url):
-    clipboard_page.goto(entry_url + "?sq=from-a-search#read-the-answer")
+    clipboard_page.goto(entry_url + "?sq=from-a-search#answer-read-the-answer")
     expect(clipboard_page.get_by_role("button", name="Copy link")).to_be_visible()
     button = clipboard_page.locator(".meta button")
 
@@ -97,9 +97,9 @@ def test_headings_in_an_answer_link_to_themselves(page, entry_url):
 
     anchor.click()
 
-    expect(page).to_have_url(entry_url + "#send-the-request")
+    expect(page).to_have_url(entry_url + "#answer-send-the-request")
     expect(page.get_by_role("heading", level=3, name="Read the answer")).to_have_attribute(
-        "id", "read-the-answer"
+        "id", "answer-read-the-answer"
     )
 
 
@@ -125,7 +125,7 @@ def test_without_javascript_the_page_keeps_the_servers_date_and_no_dead_buttons(
         "href", "/faq/call-the-api/"
     )
     page.get_by_role("heading", name="Read the answer").get_by_role("link", name="#").click()
-    expect(page).to_have_url(entry_url + "#read-the-answer")
+    expect(page).to_have_url(entry_url + "#answer-read-the-answer")
     context.close()
 
 

@@ -89,7 +89,7 @@ def test_summary_is_plain_text_and_short(db):
 
 def test_a_top_level_heading_in_an_answer_becomes_a_section_heading():
     html = render_markdown("# Before you start\n\nText.\n\n```\n# not a heading\n```")
-    assert html.startswith('<h2 id="before-you-start">Before you start')
+    assert html.startswith('<h2 id="answer-before-you-start">Before you start')
     assert "<code># not a heading\n</code>" in html, "code blocks keep their comments"
     assert render_markdown("<h1>Raw</h1>") == "<h2>Raw</h2>"
     assert "<h1" not in html

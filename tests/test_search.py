@@ -12,6 +12,7 @@ from kb import search
 from kb.models import Category, Entry, Synonym
 from kb.search import index as search_index
 from kb.search import query as search_query
+from kb.search import spelling
 from tests.factories import make_entry
 
 RAW_429 = """HTTP/1.1 429 Too Many Requests
@@ -333,3 +334,15 @@ def test_words_inside_urls_count_for_less_than_the_message(indexed_faq):
     assert search.search("https://login.procore.com").hits[0].slug == (
         "browser-redirects-to-integration"
     )
+
+
+def test_typo_correction_leaves_long_nonsense_words_alone(indexed_faq):
+    """Eight 475-letter words once cost seconds of fuzzy matching: long words are not typos."""
+    nonsense = " ".join("qwzx" * 119 for _ in range(8))
+    results = search.search(nonsense)
+    assert results.suggestion is None
+    assert results.total == 0
+    with search_index.searcher_cache.searcher_for_request() as searcher:
+        assert spelling.corrections(searcher, "webhoks") == {"webhoks": "webhooks"}
+        # One letter past the bound: a typo of a long word is left as typed.
+        assert spelling.corrections(searcher, "webhoksauthorizations") == {}

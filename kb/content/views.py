@@ -11,6 +11,7 @@ from kb.content.caching import cacheable_page
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
 from kb.editorial import feedback, insights
+from kb.web.errors import forget_connection_if_refused
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,9 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # The link came from a search result: that search led somewhere.
         try:
             insights.mark_opened(request.GET.get("sq"))
-        except DatabaseError:  # a read-only database: the page matters more than the mark
-            logger.warning("an opened search result was not noted: the database refused it")
+        except DatabaseError as exc:  # a read-only database: the page matters more
+            logger.warning("an opened search result was not noted: %s", exc)
+            forget_connection_if_refused(exc)
         context.update(feedback.widget_context(request, entry))
     return render(request, "kb/entry.html", context)
 

@@ -1,4 +1,10 @@
-"""Spelling corrections: the likeliest known word for a word the index does not know."""
+"""Spelling corrections: the likeliest known word for a word the index does not know.
+
+The work is bounded whatever is sent: at most MAX_CORRECTED_WORDS words are looked at, and
+only words of at most MAX_CORRECTED_LENGTH letters, because the fuzzy lookup's cost grows with
+the word's length (eight 475-letter nonsense words once cost three seconds of CPU) while real
+words are short: a 30-letter "word" is an identifier or a token, not a typo.
+"""
 
 import re
 
@@ -7,6 +13,8 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from kb.search.analysis import TOKEN_PATTERN, analyze
 
 MAX_CORRECTED_WORDS = 8  # only short queries get typo corrections
+MIN_CORRECTED_LENGTH = 4
+MAX_CORRECTED_LENGTH = 20
 
 
 def corrections(searcher, text: str) -> dict[str, str]:
@@ -17,7 +25,11 @@ def corrections(searcher, text: str) -> dict[str, str]:
     reader = searcher.reader()
     corrections = {}
     for word in dict.fromkeys(words):
-        if len(word) < 4 or any(c.isdigit() for c in word) or reader.frequency("spelling", word):
+        if (
+            not MIN_CORRECTED_LENGTH <= len(word) <= MAX_CORRECTED_LENGTH
+            or any(c.isdigit() for c in word)
+            or reader.frequency("spelling", word)
+        ):
             continue
         if split := _split_compound(reader, word):
             corrections[word] = split

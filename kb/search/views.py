@@ -24,6 +24,7 @@ from kb.content.models import Category
 from kb.editorial import insights
 from kb.search import engine
 from kb.web import throttle
+from kb.web.errors import forget_connection_if_refused
 from kb.web.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -97,9 +98,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         refines = data.get("refines") if request.htmx else None
         try:
             search_id = insights.record_search(query, results.total, refines=refines)
-        except DatabaseError:
+        except DatabaseError as exc:
             # The log is worth less than the answer: a read-only database still searches.
-            logger.warning("the search was not logged: the database refused the write")
+            logger.warning("the search was not logged: %s", exc)
+            forget_connection_if_refused(exc)
     context = {
         "query": query,
         "results": results,

@@ -8,7 +8,7 @@ plain 500 page. Both are logged with their traceback by Django.
 
 import sys
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 
@@ -28,8 +28,18 @@ def refuses_writes(exception: BaseException | None) -> bool:
     )
 
 
+def forget_connection_if_refused(exception: BaseException) -> None:
+    """A connection that refused a write goes on refusing (SQLite opened the file read-only; a
+    PostgreSQL session keeps its read-only setting): close it, so that the next query opens
+    one that can write as soon as the database can again, not a minute later."""
+    if refuses_writes(exception):
+        connection.close()
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    if refuses_writes(sys.exc_info()[1]):
+    exception = sys.exc_info()[1]
+    if refuses_writes(exception):
+        forget_connection_if_refused(exception)
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"
         return response

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from kb.web.client import client_address
+from kb.web.errors import forget_connection_if_refused
 from kb.web.models import ThrottleWindow
 
 # About one request in this many also deletes the rows of windows that have ended.
@@ -64,8 +65,9 @@ def hit(scope: str, request: HttpRequest, limit: int, window: int) -> ThrottleSt
         if random.randrange(CLEANUP_ONE_IN) == 0:
             with transaction.atomic():
                 ThrottleWindow.objects.filter(window_end__lt=now).delete()
-    except DatabaseError:
+    except DatabaseError as exc:
         # A database that cannot be written (read-only for maintenance) must not take reading
         # down with it: without a count, the request goes through.
+        forget_connection_if_refused(exc)
         return ThrottleState(True, retry_after)
     return ThrottleState(count <= limit, retry_after)

@@ -1,0 +1,142 @@
+"""Faults, against a real gunicorn server: a save that committed always answers as a success,
+search catches up by itself once the cause is gone, and a broken index or database never
+turns reading into errors.
+
+Taking away the right to write (tests/servers.set_writable) stops root too, who runs CI.
+"""
+
+import fcntl
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.servers import set_writable, wait_until
+
+pytestmark = pytest.mark.faults
+
+MARKER = "zqxfaultmarker"
+
+
+def health(server) -> dict:
+    status, _, body = server.get("/healthz")
+    return {"http": status, **json.loads(body)}
+
+
+def test_a_save_succeeds_when_the_index_folder_is_not_writable_and_search_catches_up(make_server):
+    server = make_server()
+    assert server.sign_in() == 302
+    index_dir = server.data_dir / "search"
+    set_writable(index_dir, False)
+    try:
+        status = server.save_entry("what-is-json", symptoms=f"JSON\n{MARKER}one")
+        assert status == 302, server.log()[-3000:]
+        # The database kept the change…
+        assert MARKER + "one" in server.entry_row("what-is-json")["symptoms"]
+        # …search still answers, from the index it has…
+        assert server.search_slugs("429")[0] == "rate-limit-429"
+        assert health(server)["index"] == "behind"
+    finally:
+        set_writable(index_dir, True)
+    # …and follows by itself as soon as the folder can be written again.
+    assert wait_until(lambda: server.search_slugs(MARKER + "one") == ["what-is-json"])
+    assert wait_until(lambda: health(server)["index"] == "current")
+
+
+def test_a_save_answers_at_once_while_the_index_lock_is_held(make_server):
+    server = make_server()
+    assert server.sign_in() == 302
+    lock_path = server.data_dir / "search" / "write.lock"
+    with open(lock_path, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a stuck writer of this node would
+        status = server.save_entry("what-is-json", symptoms=f"JSON\n{MARKER}two")
+        assert status == 302
+        assert server.search_slugs("429")[0] == "rate-limit-429"  # searches do not wait either
+        assert server.search_slugs(MARKER + "two") == []
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert wait_until(lambda: server.search_slugs(MARKER + "two") == ["what-is-json"])
+
+
+def test_a_truncated_segment_is_detected_and_rebuilt_without_losing_requests(make_server):
+    server = make_server()
+    assert server.search_slugs("429")[0] == "rate-limit-429"  # workers hold a searcher now
+    workers = server.worker_pids()
+    current = Path(os.path.realpath(server.data_dir / "search" / "current"))
+    segments = [p for p in current.iterdir() if p.suffix == ".seg"]
+    assert segments
+    for segment in segments:
+        with open(segment, "r+b") as handle:
+            handle.truncate(segment.stat().st_size // 3)
+    answers = [server.search_slugs("429") for _ in range(12)]
+    assert all(slugs and slugs[0] == "rate-limit-429" for slugs in answers)
+    assert server.worker_pids() == workers, "no worker died (SIGBUS or otherwise)"
+    rebuilt = Path(os.path.realpath(server.data_dir / "search" / "current"))
+    assert rebuilt != current
+    assert health(server)["index"] == "current"
+
+
+def test_a_missing_index_is_rebuilt_while_search_keeps_answering(make_server):
+    server = make_server()
+    import shutil
+
+    shutil.rmtree(server.data_dir / "search")
+    assert server.search_slugs("Missing Procore-Company-Id header!")[0] == (
+        "mpz-company-id-query-parameter"
+    )
+    assert wait_until(lambda: health(server)["index"] == "current")
+
+
+@pytest.fixture
+def read_only_database(make_server):
+    """A server started on a database file it may read but not write."""
+    server = make_server(start=False)
+    database = server.data_dir / "db.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        path = database.with_name(database.name + suffix)
+        if path.exists():
+            set_writable(path, False)
+    server.start()
+    return server
+
+
+def test_reading_and_searching_go_on_when_the_database_refuses_writes(read_only_database):
+    server = read_only_database
+    assert server.get("/")[0] == 200
+    status, _, body = server.get("/search/", q="429")
+    assert status == 200
+    assert "rate-limit-429" in body
+    assert server.get("/faq/rate-limit-429/", sq="1")[0] == 200
+    assert server.search_slugs("invalid_grant")[0] == "refresh-token-invalid"
+    report = health(server)
+    assert (report["http"], report["status"], report["database"]) == (200, "degraded", "read-only")
+
+
+def test_a_write_to_a_read_only_database_is_a_clear_503(read_only_database):
+    server = read_only_database
+    server.get("/admin/login/")
+    status, headers, body = server.post(
+        "/admin/login/?next=/admin/",
+        {"username": "engineer", "password": "a-long-test-password", "next": "/admin/"},
+    )
+    assert status == 503
+    assert headers["Retry-After"] == "60"
+    assert "Changes are paused" in body
+
+
+def test_writes_work_again_at_once_when_the_database_can_be_written(read_only_database):
+    server = read_only_database
+    server.get("/search/", q="before")  # each worker now holds a connection that cannot write
+    server.get("/search/", q="before")
+    database = server.data_dir / "db.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        path = database.with_name(database.name + suffix)
+        if path.exists():
+            set_writable(path, True)
+    # A connection that failed to write was closed; every later request can write.
+    for number in range(4):
+        assert server.get("/search/", q=f"after {number}")[0] == 200
+    with server.database() as db:
+        queries = {row[0] for row in db.execute("SELECT query FROM kb_searchrecord")}
+    assert queries == {"after 0", "after 1", "after 2", "after 3"}
+    assert server.sign_in() == 302
