@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install setup lint format check-migrations bench weight screenshots clean
+.PHONY: run test test-postgres install setup lint format check-migrations check-deploy bench weight screenshots clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -36,6 +36,15 @@ format: install
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Django's deployment checklist with the variables a production node sets (README.md,
+# "Production"): any warning fails. The key here is a throwaway, never a real one.
+check-deploy: install
+	KB_DATA_DIR=$$(mktemp -d) DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DJANGO_ALLOWED_HOSTS=kb.example.com DJANGO_CSRF_TRUSTED_ORIGINS=https://kb.example.com \
+	DJANGO_BEHIND_HTTPS_PROXY=true DJANGO_SECURE_COOKIES=true DJANGO_SSL_REDIRECT=true \
+	DJANGO_HSTS_SECONDS=31536000 DJANGO_HSTS_INCLUDE_SUBDOMAINS=true DJANGO_HSTS_PRELOAD=true \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 test: lint check-migrations
 	$(PY) -m pytest

@@ -45,6 +45,26 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envpositive(name: str, default: int) -> int:
+    value = envint(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+def envseconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 <= seconds <= 3600:
+        raise ImproperlyConfigured(f"{name} must be between 0 and 3600 seconds, not {value}")
+    return seconds
+
+
 # One folder holds everything the site writes: the SQLite database, the search
 # index, the generated secret key and the collected static files.
 DATA_DIR = Path(os.environ.get("KB_DATA_DIR") or BASE_DIR / "var").resolve()
@@ -251,22 +271,11 @@ KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
 KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resolve()
 
 
-def envseconds(name: str, default: float) -> float:
-    value = os.environ.get(name, "")
-    if value == "":
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}") from None
-    if not 0 <= seconds <= 3600:
-        raise ImproperlyConfigured(f"{name} must be between 0 and 3600 seconds, not {value}")
-    return seconds
-
-
 # How often, at most, a process asks the database whether its index lacks a change made
 # elsewhere (another node, or a write that failed here): one small query per interval.
 KB_INDEX_CHECK_SECONDS = envseconds("KB_INDEX_CHECK_SECONDS", 0.5)
+# The change log keeps this many days; a node whose index is older rebuilds it.
+KB_SEARCH_CHANGE_RETENTION_DAYS = envpositive("KB_SEARCH_CHANGE_RETENTION_DAYS", 7)
 
 # --- Workflow: feedback votes and search insights -----------------------------------------
 
@@ -279,13 +288,6 @@ CACHES = {
         "LOCATION": "kb_cache",
     }
 }
-
-
-def envpositive(name: str, default: int) -> int:
-    value = envint(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
-    return value
 
 
 # Search records older than this are deleted by `manage.py prune_search_log`.

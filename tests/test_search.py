@@ -346,3 +346,25 @@ def test_typo_correction_leaves_long_nonsense_words_alone(indexed_faq):
         assert spelling.corrections(searcher, "webhoks") == {"webhoks": "webhooks"}
         # One letter past the bound: a typo of a long word is left as typed.
         assert spelling.corrections(searcher, "webhoksauthorizations") == {}
+
+
+def test_the_change_log_is_pruned_and_a_node_older_than_it_rebuilds(indexed_faq):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kb.search import changes, sync
+    from kb.search.models import SearchChange
+
+    generation = search_index.current_generation()
+    entry = Entry.objects.get(slug="what-is-json")
+    entry.symptoms += "\nzqxprunedmarker"
+    entry.save()  # logged, not yet applied (its transaction is the test's)
+    SearchChange.objects.update(created=timezone.now() - timedelta(days=30))
+    call_command("prune_search_changes", "--days", "7", verbosity=0)
+    assert not SearchChange.objects.exists()
+    assert changes.latest() > search_index.applied_change(generation)
+    # The log no longer says what the index lacks: the node rebuilds from the database.
+    sync.follow_changes()
+    assert search_index.current_generation() != generation
+    assert search.search("zqxprunedmarker").hits[0].slug == "what-is-json"
