@@ -54,6 +54,8 @@ def _test_settings(settings, tmp_path):
     settings.WHITENOISE_AUTOREFRESH = True
     # Every test gets its own search index, never the one in var/.
     settings.KB_INDEX_DIR = tmp_path / "search"
+    # Signing in checks a password; a deliberately slow hash would only slow the tests down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
