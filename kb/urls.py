@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler404 = "kb.content.views.page_not_found"
+handler500 = "kb.content.views.server_error"

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -81,9 +80,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
         categories = list(Category.objects.with_published_entries())
     except DatabaseError:
         categories = []
-    return render(
-        request,
-        "404.html",
-        {"categories": categories, "support_email": settings.KB_SUPPORT_EMAIL},
-        status=404,
-    )
+    return render(request, "404.html", {"categories": categories}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Django's own handler renders 500.html without the request, so without the context
+    # processors that give the page its support address. Nothing here touches the database.
+    return render(request, "500.html", status=500)

@@ -2,7 +2,6 @@
 
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,7 +39,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "results": results,
         "search_id": search_id,
         "categories": Category.objects.with_published_entries() if not results.hits else [],
-        "support_email": settings.KB_SUPPORT_EMAIL,
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
     # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.
