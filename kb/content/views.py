@@ -9,6 +9,8 @@ from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
 from kb.editorial import feedback, insights
 
+# Each topic on the home page lists its first few questions and links to the rest.
+QUESTIONS_PER_TOPIC = 3
 # Shortcuts on the home page to the searches developers run most.
 COMMON_SYMPTOMS = [
     "429 Too Many Requests",
@@ -27,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "kb/home.html",
         {
-            "categories": Category.objects.with_published_entries(),
+            "categories": Category.objects.with_first_entries(QUESTIONS_PER_TOPIC),
             "common_symptoms": COMMON_SYMPTOMS,
         },
     )
