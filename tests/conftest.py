@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -133,13 +134,53 @@ def visitor_client(django_user_model):
     return client
 
 
+BROWSER_ERRORS = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test fails on any console error or uncaught exception in its pages, even when
+    everything it asserts holds: the site's scripts must run clean."""
+    result = yield
+    if errors := item.stash.get(BROWSER_ERRORS, []):
+        pytest.fail("The browser reported errors:\n" + "\n".join(errors), pytrace=False)
+    return result
+
+
+def _expected_error(request, text: str) -> bool:
+    """`@pytest.mark.expected_console_error(pattern)`: an error the test provokes on purpose,
+    such as the browser's own "Failed to load resource" line for a refused request."""
+    return any(
+        re.search(pattern, text)
+        for marker in request.node.iter_markers("expected_console_error")
+        for pattern in marker.args
+    )
+
+
 @pytest.fixture
-def make_page(browser):
-    """Pages in a context of their own: a timezone, JavaScript off… Closed after the test."""
+def make_page(browser, request):
+    """Pages in a context of their own: a timezone, JavaScript off… Closed after the test.
+
+    Every page of these contexts is watched: a console error or an uncaught exception fails
+    the test (see pytest_runtest_call)."""
     contexts = []
+    errors = request.node.stash.setdefault(BROWSER_ERRORS, [])
+
+    def report(text: str) -> None:
+        if not _expected_error(request, text):
+            errors.append(text)
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            report(f"console error on {message.location.get('url')}: {message.text}")
+
+    def watch(page) -> None:
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: report(f"uncaught {error.name}: {error.message}"))
 
     def make(**context_options):
         context = browser.new_context(**context_options)
+        context.on("page", watch)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -157,10 +198,6 @@ def htmx_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-def clipboard_page(browser):
+def clipboard_page(make_page):
     """A page whose scripts may write and read the clipboard, as after a reader allowed it."""
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    return make_page(permissions=["clipboard-read", "clipboard-write"])
