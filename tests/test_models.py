@@ -51,7 +51,9 @@ def test_wide_code_and_tables_scroll_in_boxes_the_keyboard_can_reach():
 
 
 def test_an_authors_own_boxes_and_tabindex_do_not_get_through():
-    html = render_markdown('<div class="table-scroll" tabindex="0">x</div> <pre tabindex="5">y</pre>')
+    html = render_markdown(
+        '<div class="table-scroll" tabindex="0">x</div> <pre tabindex="5">y</pre>'
+    )
     assert "<div" not in html and 'tabindex="5"' not in html
 
 

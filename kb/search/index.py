@@ -82,7 +82,9 @@ def _write_lock(timeout: float = LOCK_TIMEOUT):
 
 def _documents(entries: Iterable) -> Iterator[dict]:
     for entry in entries:
-        text = " ".join(entry.answer_text.split())
+        # Stored line by line (paragraphs, list items, table cells): snippets are sentences.
+        lines = (" ".join(line.split()) for line in entry.answer_text.splitlines())
+        text = "\n".join(line for line in lines if line)
         yield {
             "pk": str(entry.pk),
             "slug": entry.slug,

@@ -12,6 +12,7 @@ from django_htmx.http import push_url
 from kb.content.models import Category
 from kb.editorial import insights
 from kb.search import engine
+from kb.tools.models import ErrorCode, KnownErrorMessage
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
@@ -26,6 +27,18 @@ def _search_limit(raw: str | None) -> int:
     return min(int(raw), MAX_SEARCH_LIMIT)
 
 
+def _error_lookup_offer(query: str) -> dict:
+    """The error-code lookup for a status code or a known error message the search names: it
+    says what the error means and whether to retry, which a list of entries does not."""
+    if not query.strip():
+        return {}
+    if code := ErrorCode.objects.named_in(query):
+        return {"offered_code": code}
+    if messages := KnownErrorMessage.objects.found_in(query, partial=False):
+        return {"offered_message": messages[0]}
+    return {}
+
+
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
@@ -37,6 +50,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "results": results,
+        **_error_lookup_offer(query),
         "search_id": search_id,
         "categories": Category.objects.with_published_entries() if not results.hits else [],
     }
