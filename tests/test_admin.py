@@ -1,7 +1,9 @@
+import pytest
 from django.test import Client
 
-from kb.models import Entry
+from kb.models import Category, Entry
 from tests.factories import save_in_admin
+from tests.html import find_all
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, faq):
@@ -67,3 +69,23 @@ def test_an_engineer_adds_synonyms_that_search_uses_at_once(staff_client, indexe
     assert response.status_code == 302
     data = Client().get("/api/search", {"q": "hook"}).json()
     assert data["results"][0]["slug"] == "webhooks-change-notifications"
+
+
+@pytest.mark.parametrize(
+    ("url", "model"),
+    [("/admin/kb/entry/add/", Entry), ("/admin/kb/category/add/", Category)],
+)
+def test_help_text_reads_as_written(staff_client, faq, url, model):
+    """The admin shows help text as HTML: an address like /faq/<slug>/ must not lose words."""
+    html = staff_client.get(url).content.decode()
+    shown = {
+        element.attrs["id"].removesuffix("_helptext").removeprefix("id_"): element.text
+        for element in find_all(html, "div", "help")
+        if element.attrs.get("id", "").endswith("_helptext")
+    }
+    for field in model._meta.get_fields():
+        if getattr(field, "help_text", "") and field.name in shown:
+            assert shown[field.name] == " ".join(str(field.help_text).split()), field.name
+    assert shown["slug"].startswith(
+        "Part of the permalink: /faq/the-slug/" if model is Entry else "Part of the category"
+    )

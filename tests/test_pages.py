@@ -121,3 +121,11 @@ def test_the_favicon_address_leads_to_the_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_the_429_answer_links_to_the_rate_limiting_guide(client, faq):
+    answer = find_all(client.get("/faq/rate-limit-429/").content.decode(), "div", "answer")[0]
+    assert {
+        "href": "https://developers.procore.com/documentation/rate-limiting",
+        "text": "Rate Limiting guide",
+    } in answer.links

@@ -4,13 +4,31 @@ Loading upserts by slug and saves only rows whose values differ, so a second run
 nothing. Imports kb.content.files and kb.content.models.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.utils.translation import ngettext
 
 from kb.content.files import CATEGORIES_FILE, ENTRIES_DIR, SYNONYMS_FILE, Content
 from kb.content.models import Category, Entry, Synonym
+
+# What each report label is about, by its first word; an entry's label is its bare slug.
+LABEL_KINDS = {
+    "category": ("category", "categories"),
+    "synonyms": ("synonym group", "synonym groups"),
+    "code": ("error code", "error codes"),
+    "message": ("known message", "known messages"),
+}
+ENTRY_KIND = ("entry", "entries")
+
+
+def count_labels(labels: list[str]) -> str:
+    """`14 categories, 27 entries and 18 synonym groups`: how many of each kind."""
+    counts = Counter(LABEL_KINDS.get(label.split(" ", 1)[0], ENTRY_KIND) for label in labels)
+    parts = [ngettext(f"%d {one}", f"%d {many}", n) % n for (one, many), n in counts.items()]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 @dataclass
@@ -18,9 +36,13 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # already as the files say
     # Error codes and known messages are counted apart from categories and entries.
     error_codes: "LoadReport | None" = None
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.kept)
 
     @property
     def changed(self) -> bool:
@@ -28,12 +50,16 @@ class LoadReport:
         return bool(self.created or self.updated or self.deleted or codes_changed)
 
     def __str__(self) -> str:
-        text = (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.deleted)} deleted, {self.unchanged} unchanged"
-        )
+        """`14 categories, 27 entries and 18 synonym groups created`, or `nothing changed`."""
+        actions = [("created", self.created), ("updated", self.updated), ("deleted", self.deleted)]
+        parts = [f"{count_labels(labels)} {verb}" for verb, labels in actions if labels]
+        if not parts:
+            parts = ["nothing changed"]
+        if self.kept:
+            parts.append(f"{count_labels(self.kept)} unchanged")
+        text = "; ".join(parts)
         if self.error_codes is not None:
-            text += f"; error codes and messages: {self.error_codes}"
+            text += f". Error codes and messages: {self.error_codes}"
         return text
 
 
@@ -66,7 +92,7 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
             category.save()
             report.updated.append(f"category {data.slug}")
         else:
-            report.unchanged += 1
+            report.kept.append(f"category {data.slug}")
 
     existing = {e.slug: e for e in Entry.objects.all()}
     for data in content.entries:
@@ -86,7 +112,7 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
             entry.save()
             report.updated.append(data.slug)
         else:
-            report.unchanged += 1
+            report.kept.append(data.slug)
 
     existing_synonyms = {s.terms: s for s in Synonym.objects.all()}
     for data in content.synonyms:
@@ -98,7 +124,7 @@ def load_content(content: Content, prune: bool = False) -> LoadReport:
             synonym.save()
             report.updated.append(f"synonyms {data.terms}")
         else:
-            report.unchanged += 1
+            report.kept.append(f"synonyms {data.terms}")
 
     if prune:
         for synonym in Synonym.objects.exclude(terms__in=[s.terms for s in content.synonyms]):

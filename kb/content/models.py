@@ -45,7 +45,7 @@ class CategoryQuerySet(models.QuerySet):
 class Category(models.Model):
     name = models.CharField(max_length=100, help_text="Shown as the section heading.")
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="Part of the category's address: /c/<slug>/."
+        max_length=100, unique=True, help_text="Part of the category's address: /c/the-slug/."
     )
     description = models.TextField(
         blank=True, help_text="One sentence telling developers what they will find here."
@@ -131,7 +131,8 @@ class Entry(models.Model):
     slug = models.SlugField(
         max_length=120,
         unique=True,
-        help_text="The permalink: /faq/<slug>/. Changing it breaks links people have saved.",
+        help_text="Part of the permalink: /faq/the-slug/. Changing it breaks links people "
+        "have saved.",
     )
     answer = models.TextField(
         help_text="Markdown: **bold**, `code`, [links](https://…), lists, tables. "

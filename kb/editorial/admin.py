@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.content.models import Category, Entry, Synonym
@@ -151,11 +152,14 @@ class FeedbackCountsMixin:
                 for vote in reasons[:REASONS_ON_CHANGE_PAGE]
             ),
         )
-        return format_html(
-            '<p>{} found it helpful, {} did not.</p>{}<p><a href="{}">All votes on this entry</a>'
-            "</p>",
+        votes = ngettext(
+            "%(helpful)d reader found it helpful, %(unhelpful)d did not.",
+            "%(helpful)d readers found it helpful, %(unhelpful)d did not.",
             helpful,
-            unhelpful,
+        ) % {"helpful": helpful, "unhelpful": unhelpful}
+        return format_html(
+            '<p>{}</p>{}<p><a href="{}">All votes on this entry</a></p>',
+            votes,
             format_html('<ul class="feedback-reasons">{}</ul>', items) if items else "",
             all_url,
         )
@@ -214,7 +218,15 @@ class EntryAdmin(AnswerPreviewMixin, RevisionCompareMixin, FeedbackCountsMixin, 
             entry.status = status
             entry.save()
             changed += 1
-        self.message_user(request, f"{changed} entries set to {status}.", messages.SUCCESS)
+        if status == Entry.Status.PUBLISHED:
+            message = ngettext("%d entry published.", "%d entries published.", changed)
+        else:
+            message = ngettext(
+                "%d entry unpublished: it is a draft now.",
+                "%d entries unpublished: they are drafts now.",
+                changed,
+            )
+        self.message_user(request, message % changed, messages.SUCCESS)
 
 
 @admin.register(Synonym)

@@ -117,6 +117,10 @@ class KnownErrorMessage(models.Model):
         help_text="The message as the API sends it, like “App is not connected to this "
         "company”. Case, quotes and punctuation do not matter when it is matched.",
     )
+    meaning = models.TextField(
+        blank=True,
+        help_text="What it means for the developer who got it, in a sentence or two.",
+    )
     error_code = models.ForeignKey(
         ErrorCode,
         null=True,
