@@ -137,10 +137,9 @@ def update_entries(pks: Iterable[int]) -> None:
     Reading the rows inside the lock means the last writer always writes the latest state.
     """
     pks = {str(pk) for pk in pks}
-    if not pks:
-        return
-    if not current_link().exists():
-        rebuild()
+    if not pks or not current_link().exists():
+        # No index yet (a first `load_faq`): the next search or `rebuild_index` builds it from
+        # the database, with these entries, so building it here too would be work done twice.
         return
     with _write_lock():
         _, ix = _open_current()
