@@ -22,9 +22,16 @@ def test_an_engineer_signs_in_with_a_password(client, faq, staff_user):
 
 
 def test_the_entry_list_shows_the_columns_engineers_scan(staff_client, faq):
+    Entry.objects.filter(slug="what-is-json").update(status=Entry.Status.DRAFT)
     html = staff_client.get("/admin/kb/entry/").content.decode()
-    for column in ("Question", "Category", "Status", "Updated"):
-        assert column in html
+    headings = [th.text for th in find_all(html, "thead")[0:1] for th in find_all(html, "th")]
+    for column in ("Question", "Category", "Updated", "Helpful", "Not helpful"):
+        assert column in headings
+    # The status is marked on drafts, in the question column: published is the rule.
+    rows = {row.text.split(" Draft")[0]: row.text for row in find_all(html, "tr")[1:]}
+    draft = Entry.objects.get(slug="what-is-json").question
+    assert any(text.startswith(draft) and "Draft" in text for text in rows.values())
+    assert sum("Draft" in text for text in rows.values()) == 1
     assert "By status" in html and "By category" in html
 
 
