@@ -45,12 +45,15 @@ def _wait_until_up(base_url: str, server: subprocess.Popen, seconds: float = 30)
 
 
 @contextmanager
-def throwaway_site(port: int = 0) -> Iterator[str]:
-    """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121."""
+def throwaway_site(
+    port: int = 0, extra_setup: tuple = (), env: dict | None = None
+) -> Iterator[str]:
+    """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121. `extra_setup`
+    adds manage.py commands after the usual ones (an account, a demo entry), `env` variables."""
     with tempfile.TemporaryDirectory(prefix="kb-site-") as data_dir:
-        env = {**os.environ, "KB_DATA_DIR": data_dir, "DJANGO_DEBUG": "false"}
+        env = {**os.environ, **(env or {}), "KB_DATA_DIR": data_dir, "DJANGO_DEBUG": "false"}
         manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in SETUP_COMMANDS:
+        for command in (*SETUP_COMMANDS, *extra_setup):
             subprocess.run(
                 [*manage, *command, "--verbosity", "0"],
                 env=env,
