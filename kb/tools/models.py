@@ -20,6 +20,13 @@ class ErrorCodeQuerySet(models.QuerySet):
     def with_published_entries(self):
         return self.prefetch_related(models.Prefetch("entries", queryset=Entry.objects.published()))
 
+    def for_pages(self):
+        """Codes with what their pages show: published entries, known messages with theirs."""
+        messages = KnownErrorMessage.objects.with_code_and_published_entries()
+        return self.with_published_entries().prefetch_related(
+            models.Prefetch("messages", queryset=messages)
+        )
+
     def nearest(self, code: int, count: int = 3) -> list["ErrorCode"]:
         """The codes closest to one that is not here, for "did you mean"."""
         codes = nearest_codes(code, self.values_list("code", flat=True), count)
@@ -78,7 +85,11 @@ class ErrorCode(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('error_code_lookup')}?q={self.code}"
+        # The code's own page: a permanent address, linked from error messages and tools.
+        return reverse("error_page", args=[self.code])
+
+    def get_markdown_url(self) -> str:
+        return reverse("error_markdown", args=[self.code])
 
     @property
     def cause_list(self) -> list[str]:
@@ -90,11 +101,14 @@ class ErrorCode(models.Model):
 
 
 class KnownErrorMessageQuerySet(models.QuerySet):
-    def found_in(self, text: str) -> list["KnownErrorMessage"]:
-        """The known messages a pasted text contains, or that it is a long enough part of."""
-        candidates = self.select_related("error_code").prefetch_related(
+    def with_code_and_published_entries(self):
+        return self.select_related("error_code").prefetch_related(
             models.Prefetch("entries", queryset=Entry.objects.published())
         )
+
+    def found_in(self, text: str) -> list["KnownErrorMessage"]:
+        """The known messages a pasted text contains, or that it is a long enough part of."""
+        candidates = self.with_code_and_published_entries()
         # A few dozen rows at most: matching in Python keeps quotes and "!" out of the way.
         return [message for message in candidates if message_matches(message.text, text)]
 
