@@ -2,7 +2,8 @@
 
 Serves a throwaway site (bench/throwaway_site.py), drives Debian's Chromium with Playwright
 through the pages a developer sees, in light and dark colour schemes and at a phone's width,
-and writes PNG files to docs/screenshots/.
+and writes PNG files to docs/screenshots/. Names on the command line take only those pictures:
+`python bench/screenshots.py error-page palette` (`make screenshots SHOTS="error-page palette"`).
 """
 
 import sys
@@ -43,6 +44,14 @@ def _search(page, base: str) -> None:
     page.locator(".result-link").first.wait_for()
 
 
+def _palette(page, base: str) -> None:
+    page.goto(base + "/faq/access-token-lifetime/")
+    page.keyboard.press("Control+k")
+    page.keyboard.type("refresh token", delay=30)
+    page.get_by_role("group", name="Answers").get_by_role("option").first.wait_for()
+    page.keyboard.press("ArrowDown")
+
+
 # name -> what to do before the picture is taken
 PAGES = {
     "home": lambda page, base: page.goto(base + "/"),
@@ -51,16 +60,26 @@ PAGES = {
     "tools": lambda page, base: page.goto(base + "/tools/"),
     "token-expiry": _token_expiry,
     "error-codes": _error_codes,
+    "error-page": lambda page, base: page.goto(base + "/errors/429/"),
+    "palette": _palette,
 }
-PHONE_PAGES = ["home", "entry", "search", "error-codes"]
+PHONE_PAGES = ["home", "entry", "search", "error-codes", "error-page"]
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
+    if unknown := set(names) - set(PAGES):
+        sys.exit(f"no such screenshot: {', '.join(sorted(unknown))} (there are {', '.join(PAGES)})")
+    wanted = names or list(PAGES)
     OUT.mkdir(parents=True, exist_ok=True)
-    shots = [(name, scheme, "desktop") for name in PAGES for scheme in ("light", "dark")]
-    shots += [(name, scheme, "phone") for name in PHONE_PAGES for scheme in ("light", "dark")]
+    shots = [(name, scheme, "desktop") for name in wanted for scheme in ("light", "dark")]
+    shots += [
+        (name, scheme, "phone")
+        for name in PHONE_PAGES
+        if name in wanted
+        for scheme in ("light", "dark")
+    ]
     with throwaway_site() as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -88,4 +107,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
