@@ -14,12 +14,6 @@ from kb.models import Entry, SearchRecord
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live_index(live_faq):
-    search.rebuild()
-    return live_faq
-
-
 def palette(page):
     return page.get_by_role("dialog", name="Quick search")
 

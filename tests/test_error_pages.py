@@ -358,3 +358,11 @@ def test_a_message_with_backticks_stays_one_code_span(client, db):
     make_known_message(text="Use `tea` not coffee", error_code=code)
     text = client.get("/errors/418.md").content.decode()
     assert "- ``Use `tea` not coffee``" in text
+
+
+@pytest.mark.parametrize("url", ["/errors/", "/errors/429/", "/errors.json", "/errors.md"])
+def test_error_documents_take_a_few_queries_however_many_codes(
+    client, faq, django_assert_max_num_queries, url
+):
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200

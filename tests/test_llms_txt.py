@@ -196,3 +196,12 @@ def test_llms_files_are_public_and_answer_conditional_requests(client, faq, url)
     assert "Brand new?" in changed.content.decode()
     assert client.head(url).status_code == 200
     assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize("url", ["/llms.txt", "/llms-full.txt"])
+def test_the_whole_knowledge_base_takes_a_few_queries_however_many_answers(
+    client, faq, django_assert_max_num_queries, url
+):
+    assert Entry.objects.published().count() > 20
+    with django_assert_max_num_queries(6):
+        assert client.get(url).status_code == 200
