@@ -141,7 +141,7 @@ def test_the_arrow_keys_go_round_and_enter_with_nothing_chosen_searches(page, li
     page.keyboard.press("Control+k")
     page.keyboard.type("rate limit", delay=20)
     page.keyboard.press("Enter")  # nothing chosen: the form goes to the search page
-    expect(page).to_have_url(live_index + "/search/?q=rate+limit")
+    expect(page).to_have_url(live_index + "/search/?q=rate%20limit")
     expect(page.locator(".result-link").first).to_be_visible()
 
 
@@ -252,3 +252,20 @@ def test_without_javascript_there_is_no_palette_and_search_still_works(make_page
     box.press("Enter")
     expect(page).to_have_url(live_index + "/search/?q=invalid_grant")
     expect(page.locator(".result-link").first).to_be_visible()
+
+
+def test_a_pasted_secret_never_lands_in_recent_searches(page, live_index):
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl"
+    page.goto(live_index + "/")
+    page.keyboard.press("Control+k")
+    page.keyboard.type(f"Authorization: Bearer {token} 401", delay=5)
+    page.get_by_role("group", name="Answers").get_by_role("option").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/faq/"))
+
+    stored = json.loads(page.evaluate("localStorage.getItem('kb.palette.recent')"))
+    assert len(stored) == 1
+    assert token not in stored[0]
+    assert "[redacted]" in stored[0]
+    assert token not in SearchRecord.objects.get().query

@@ -5,9 +5,12 @@
  *
  * Markup: templates/_palette.html, a <dialog> that stays closed without JavaScript (the header's
  * search form does the work then). Nothing here is a second search: answers are the search
- * page's own results, fetched as the fragment htmx gets (so the search log sees them as it sees
- * the header box's searches, and result links carry their ?sq=), and error codes come from
- * /errors.json. Recent searches stay in this browser (localStorage) and are never sent anywhere.
+ * page's own results, posted for as the header box posts and read from the fragment htmx gets
+ * (so the search log sees them as it sees the header box's searches, a paste never goes into a
+ * URL, and result links carry their ?sq=), and error codes come from /errors.json. One search is
+ * in flight at a time and the latest text waits for it, so each search can name the one it
+ * refines. Recent searches stay in this browser (localStorage) and are never sent anywhere;
+ * what is kept is the query as the server redacted it (a pasted token never lands there).
  *
  * Accessibility: showModal() makes the rest of the page inert, Tab is kept inside the dialog,
  * and the input is an ARIA combobox whose listbox options are chosen with aria-activedescendant
@@ -34,7 +37,8 @@
   var answers = { query: "", hits: [] };
   var errorCodes = null; // from /errors.json, once loaded
   var searchId = null; // the search log's id of the last search, so refinements count as one
-  var pending = null; // the search request in flight, to abort
+  var inFlight = false; // a search request is on its way
+  var waiting = null; // the text to search for once it is back
   var typingTimer = 0;
 
   function $(id) {
@@ -76,9 +80,11 @@
     }
   }
 
-  function rememberSearch(text) {
-    text = text.slice(0, 200);
-    if (text.length < MIN_QUERY) return;
+  // Only a search the server answered with an address is kept, and as that address says it:
+  // redacted, short and on one line (a long paste gets no address, so it is not kept).
+  function rememberSearch() {
+    var text = answers.query === query() ? answers.address : null;
+    if (!text || text.length < MIN_QUERY) return;
     var others = recentSearches().filter(function (q) {
       return q.toLowerCase() !== text.toLowerCase();
     });
@@ -125,9 +131,8 @@
       });
   }
 
-  function searchPageUrl(text) {
-    var form = dialog().querySelector("form");
-    return form.getAttribute("action") + "?q=" + encodeURIComponent(text);
+  function searchForm() {
+    return dialog().querySelector("form");
   }
 
   function groups() {
@@ -148,7 +153,7 @@
       { label: "Go to", items: matchingDestinations(text) },
       {
         label: "Search",
-        items: [{ kind: "search", label: "All results for “" + text + "”", href: searchPageUrl(text) }],
+        items: [{ kind: "search", label: "All results for “" + text + "”" }],
       },
     ];
   }
@@ -262,33 +267,58 @@
       });
   }
 
+  // The query of the address the server gave the search (HX-Push-Url): redacted, or none.
+  function addressQuery(response) {
+    var address = response.headers.get("HX-Push-Url");
+    var match = address && /[?&]q=([^&]*)/.exec(address);
+    return match ? decodeURIComponent(match[1].replace(/\+/g, " ")) : null;
+  }
+
+  function finished() {
+    inFlight = false;
+    var next = waiting;
+    waiting = null;
+    if (next !== null && next === query() && dialog().open) search(next);
+  }
+
   function search(text) {
-    if (pending) pending.abort();
-    var controller = window.AbortController ? new AbortController() : null;
-    pending = controller;
-    var url = searchPageUrl(text) + (searchId ? "&refines=" + encodeURIComponent(searchId) : "");
+    if (inFlight) {
+      waiting = text; // sent once the one on its way is back, naming it as refined
+      return;
+    }
+    inFlight = true;
+    var body = new URLSearchParams({ q: text });
+    if (searchId) body.set("refines", searchId);
     window
-      .fetch(url, {
+      .fetch(searchForm().getAttribute("action"), {
+        method: "POST",
         headers: { "HX-Request": "true" },
+        body: body,
         credentials: "same-origin",
-        signal: controller ? controller.signal : undefined,
       })
       .then(function (response) {
+        if (response.status === 429) throw new Error("throttled");
         if (!response.ok) throw new Error("search answered " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        if (text !== query()) return; // the reader typed on: a newer search is coming
-        answers = { query: text, hits: readResults(html) };
-        render();
-        announceCounts();
+        return response.text().then(function (html) {
+          var hits = readResults(html); // also when outdated: it says which search to refine
+          if (text === query()) {
+            answers = { query: text, hits: hits, address: addressQuery(response) };
+            render();
+            announceCounts();
+          }
+        });
       })
       .catch(function (error) {
-        if (error && error.name === "AbortError") return;
-        answers = { query: text, hits: [] };
+        if (text !== query()) return;
+        answers = { query: text, hits: [], address: null };
         render();
-        announce("Search is not answering; press Enter to open the search page");
-      });
+        announce(
+          error.message === "throttled"
+            ? "Too many searches from your network: wait a minute, or press Enter for the search page"
+            : "Search is not answering; press Enter to open the search page"
+        );
+      })
+      .then(finished);
   }
 
   function update() {
@@ -297,7 +327,7 @@
     render();
     var text = query();
     if (text.length < MIN_QUERY) {
-      if (pending) pending.abort();
+      waiting = null;
       return;
     }
     typingTimer = window.setTimeout(function () {
@@ -381,7 +411,11 @@
       update();
       return;
     }
-    rememberSearch(query());
+    if (item.kind === "search") {
+      searchForm().requestSubmit(); // posted like the header's form: a paste stays out of URLs
+      return;
+    }
+    rememberSearch();
     if (inNewTab) {
       window.open(item.href, "_blank", "noopener");
       return;
@@ -468,7 +502,7 @@
   // Enter with nothing chosen: the form goes to the search page, like the header's.
   document.addEventListener("submit", function (event) {
     var palette = dialog();
-    if (palette && palette.contains(event.target)) rememberSearch(query());
+    if (palette && palette.contains(event.target)) rememberSearch();
   });
 
   document.addEventListener("click", function (event) {
@@ -505,7 +539,7 @@
     function (event) {
       if (event.target !== dialog()) return;
       window.clearTimeout(typingTimer);
-      if (pending) pending.abort();
+      waiting = null;
       var back = opener;
       opener = null;
       if (back && back.isConnected && typeof back.focus === "function") back.focus();
