@@ -64,8 +64,9 @@ weight: install
 	$(PY) bench/page_weight.py --serve --port $(WEIGHT_PORT)
 
 # Pictures of the site for the README, in docs/screenshots/ (needs /usr/bin/chromium).
+# SHOTS="error-page palette" takes only those.
 screenshots: install
-	$(PY) bench/screenshots.py
+	$(PY) bench/screenshots.py $(SHOTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

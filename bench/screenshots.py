@@ -4,7 +4,9 @@ Serves a throwaway site (bench/throwaway_site.py), drives Debian's Chromium with
 through the pages a developer sees, in light and dark colour schemes and at a phone's width,
 and the admin screens a support engineer uses, and writes PNG files to docs/screenshots/.
 The throwaway site also gets an engineer's account and one demo entry with a long code block,
-URL and token, to show they stay inside the page on a phone.
+URL and token, to show they stay inside the page on a phone. Names on the command line take
+only those pictures: `python bench/screenshots.py error-page palette`
+(`make screenshots SHOTS="error-page palette"`).
 """
 
 import sys
@@ -102,6 +104,14 @@ def _admin_history(page, base: str) -> None:
     page.goto(f"{base}/admin/kb/entry/{entry_id}/history/")
 
 
+def _palette(page, base: str) -> None:
+    page.goto(base + "/faq/access-token-lifetime/")
+    page.keyboard.press("Control+k")
+    page.keyboard.type("refresh token", delay=30)
+    page.get_by_role("group", name="Answers").get_by_role("option").first.wait_for()
+    page.keyboard.press("ArrowDown")
+
+
 # name -> what to do before the picture is taken
 PAGES = {
     "home": lambda page, base: page.goto(base + "/"),
@@ -114,22 +124,32 @@ PAGES = {
     "admin-entries": _admin_entries,
     "admin-entry": _admin_entry,
     "admin-history": _admin_history,
+    "error-page": lambda page, base: page.goto(base + "/errors/429/"),
+    "palette": _palette,
 }
-PHONE_PAGES = ["home", "entry", "entry-code", "search", "error-codes"]
+PHONE_PAGES = ["home", "entry", "entry-code", "search", "error-codes", "error-page"]
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
+    if unknown := set(names) - set(PAGES):
+        sys.exit(f"no such screenshot: {', '.join(sorted(unknown))} (there are {', '.join(PAGES)})")
+    wanted = names or list(PAGES)
     OUT.mkdir(parents=True, exist_ok=True)
     # The demo entry is there for the phone; the admin is for a desktop.
     shots = [
         (name, scheme, "desktop")
-        for name in PAGES
+        for name in wanted
         if name != "entry-code"
         for scheme in ("light", "dark")
     ]
-    shots += [(name, scheme, "phone") for name in PHONE_PAGES for scheme in ("light", "dark")]
+    shots += [
+        (name, scheme, "phone")
+        for name in PHONE_PAGES
+        if name in wanted
+        for scheme in ("light", "dark")
+    ]
     setup = (
         ["createsuperuser", "--noinput", "--username", ENGINEER[0], "--email", "e@example.com"],
         ["shell", "-c", DEMO_ENTRY],
@@ -162,4 +182,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -122,6 +122,13 @@ def live_faq(transactional_db, live_server):
 
 
 @pytest.fixture
+def live_index(live_faq):
+    """The live server with the real FAQ loaded and indexed; returns the server's base URL."""
+    search.rebuild()
+    return live_faq
+
+
+@pytest.fixture
 def visitor_client(django_user_model):
     """Signed in, but not staff: a developer with an account, not a support engineer.
 

@@ -19,6 +19,9 @@ PAGES = {
     "tools": "/tools/",
     "token expiry": "/tools/token-expiry/?issued_at=2026-01-01T00:00:00Z",
     "error codes": "/tools/error-codes/?q=429",
+    "error page": "/errors/429/",
+    "every error code": "/errors/",
+    "unknown error code": "/errors/418/",
 }
 SERIOUS = {"serious", "critical"}
 

@@ -6,15 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from kb import search
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live_index(live_faq):
-    search.rebuild()
-    return live_faq
 
 
 def search_box(page):

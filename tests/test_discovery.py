@@ -3,7 +3,6 @@
 import json
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import pytest
 from django.template.loader import render_to_string
@@ -11,48 +10,11 @@ from django.template.loader import render_to_string
 from kb.content.feeds import FEED_LENGTH
 from kb.models import Category, Entry
 from tests.factories import make_category, make_entry
+from tests.html import parse_page
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH_NS = "{http://a9.com/-/spec/opensearch/1.1/}"
-
-
-class _PageParser(HTMLParser):
-    """Collects the <link> tags of <head> and the JSON-LD scripts of a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.head_links: list[dict] = []
-        self.json_ld: list[str] = []
-        self._in_head = False
-        self._in_json_ld = False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "head":
-            self._in_head = True
-        elif tag == "link" and self._in_head:
-            self.head_links.append(attributes)
-        elif tag == "script" and attributes.get("type") == "application/ld+json":
-            self._in_json_ld = True
-            self.json_ld.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self._in_head = False
-        elif tag == "script":
-            self._in_json_ld = False
-
-    def handle_data(self, data):
-        if self._in_json_ld:
-            self.json_ld[-1] += data
-
-
-def parse_page(html: str) -> _PageParser:
-    parser = _PageParser()
-    parser.feed(html)
-    parser.close()
-    return parser
 
 
 def faq_page_data(html: str) -> dict:

@@ -12,6 +12,7 @@ def test_it_counts_the_html_and_every_asset_the_page_loads_once(live_faq):
         "/static/css/site.css",
         "/static/django_htmx/htmx-2.min.js",
         "/static/js/site.js",
+        "/static/js/palette.js",
     ]  # not the feed nor the OpenSearch description: a browser does not fetch them
     page = resources[0]
     assert page.status == 200

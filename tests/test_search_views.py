@@ -224,14 +224,14 @@ def test_words_no_answer_has_are_named_above_the_results(client, indexed_faq):
 @pytest.mark.parametrize(
     ("query", "offered"),
     [
-        ("429", ("/tools/error-codes/?q=429", "429 Too Many Requests")),
-        ("GET request returns 401", ("/tools/error-codes/?q=401", "401 Unauthorized")),
+        ("429", ("/errors/429/", "429 Too Many Requests")),
+        ("GET request returns 401", ("/errors/401/", "401 Unauthorized")),
         (
             "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n"
             '{"errors":"App is not connected to this company"}',
-            ("/tools/error-codes/?q=403", "403 Forbidden"),
+            ("/errors/403/", "403 Forbidden"),
         ),
-        ("App is not connected to this company", ("/tools/error-codes/?q=403", "403 Forbidden")),
+        ("App is not connected to this company", ("/errors/403/", "403 Forbidden")),
         (
             "Missing Procore-Company-Id header!",
             (
@@ -248,7 +248,13 @@ def test_a_status_code_or_a_pasted_error_offers_the_error_code_lookup(
     html = client.get("/search/", {"q": query}).content.decode()
     offer = find(html, "aside", "lookup-offer")
     href, text = offered
-    assert offer.links == [{"href": href, "text": text}]
+    assert offer.links[0] == {"href": href, "text": text}
+    if href.startswith("/errors/"):  # the code's page first, then the lookup for a paste
+        code = href.split("/")[2]
+        assert offer.links[1] == {
+            "href": f"/tools/error-codes/?q={code}",
+            "text": "error-code lookup",
+        }
     # Above the results.
     assert html.index('class="lookup-offer"') < html.index('class="result-list"')
 

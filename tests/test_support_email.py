@@ -36,7 +36,8 @@ def test_every_page_shows_the_configured_address(client, faq, support_address, u
 
 def test_the_footer_and_the_tools_page_use_it(client, faq, support_address):
     footer = find_all(client.get("/").content.decode(), "footer")[0]
-    assert footer.links == [{"href": f"mailto:{ADDRESS}", "text": ADDRESS}]
+    mail = [link for link in footer.links if link["href"].startswith("mailto:")]
+    assert mail == [{"href": f"mailto:{ADDRESS}", "text": ADDRESS}]
     support = find_all(client.get("/tools/").content.decode(), "article", id="support-answer")[0]
     assert {"href": f"mailto:{ADDRESS}", "text": ADDRESS} in support.links
 

@@ -48,7 +48,7 @@ def test_the_page_lists_every_code_it_explains(client, faq):
     assert response.status_code == 200
     assert "<h1>Error-code lookup</h1>" in html
     for code in ErrorCode.objects.all():
-        assert f'href="/tools/error-codes/?q={code.code}"' in html
+        assert f'href="/errors/{code.code}/"' in html
     assert "data-fill-browser-timezone" in html
 
 
@@ -89,7 +89,7 @@ def test_a_pasted_message_finds_the_known_message_its_code_and_entries(
     assert f'href="/faq/{entry}/"' in result
     if code:
         assert f'<span class="code-number">{code}</span>' in result
-        assert f'<a href="#code-{code}">' in result
+        assert f'<a href="/errors/{code}/">' in result
     else:
         assert 'class="code-number"' not in result
 
@@ -134,8 +134,8 @@ def test_an_unknown_code_says_so_and_offers_the_nearest_codes_and_a_search(clien
     result = result_of(response)
     assert response.status_code == 200
     assert "418</span> is not a code the Procore API documents" in result
-    assert '<a href="/tools/error-codes/?q=422">422 Unprocessable Entity</a>' in result
-    assert '<a href="/tools/error-codes/?q=409">409 Conflict</a>' in result
+    assert '<a href="/errors/422/">422 Unprocessable Entity</a>' in result
+    assert '<a href="/errors/409/">409 Conflict</a>' in result
     assert '<a href="/search/?q=418">Search the knowledge base for “418”</a>' in result
 
 
@@ -230,7 +230,7 @@ def test_the_api_describes_a_code(client, faq):
     assert body["retry"]["safe"] == "after-wait"
     assert body["retry"]["guidance"].startswith("Yes, once the wait is over")
     assert "http://testserver/faq/rate-limit-429/" in body["entries"]
-    assert body["url"] == "http://testserver/tools/error-codes/?q=429"
+    assert body["url"] == "http://testserver/errors/429/"
 
 
 def test_the_api_lists_only_published_entries(client, faq):

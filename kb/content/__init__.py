@@ -8,7 +8,11 @@
     caching         ETags and Cache-Control for those pages
     discovery       what crawlers and browsers read: sitemap, robots.txt, feed, OpenSearch
     sitemaps, feeds, structured_data   the sitemap sections, the Atom feed, FAQPage JSON-LD
+    twins           entries and categories as Markdown documents, links made absolute
+    llms            llms.txt and llms-full.txt: the whole knowledge base for assistants
+    markdown_views  the twins and llms.txt over HTTP; content negotiation for the pages
 
 The models and the files modules import nothing else of the project's: every other concern
-builds on them. The pages use the search interface and the editorial widgets.
+builds on them. The pages use the search interface and the editorial widgets; the sitemap and
+llms.txt list the tools' error pages too.
 """

@@ -31,6 +31,10 @@ Use `@cacheable_page` (under `@require_safe`) on an HTML page whose content come
 published entries and categories, the URL (query string included) and the visitor's cookies or
 session. A page that shows anything else must not use it, or must add that to `page_etag`.
 
+A document that embeds nothing of the visitor's (no CSRF token: the Markdown twins, llms.txt,
+the error pages) is the same for everybody and uses `@same_for_everyone` instead: public, with
+an ETag of its body.
+
 There is no Last-Modified: deleting an entry or renaming a category changes pages without
 leaving a newer timestamp anywhere, so a date could wrongly answer "not modified".
 """
@@ -43,7 +47,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
-from django.views.decorators.http import condition
+from django.views.decorators.http import condition, conditional_page
 
 from kb.content.models import Category, Entry
 
@@ -122,3 +126,38 @@ def cacheable_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return response
 
     return wrapped
+
+
+def same_for_everyone(max_age: int = 0) -> Callable:
+    """Cache headers and 304s for a response that is the same for every visitor.
+
+    For documents that show only published content and embed nothing of the visitor's (no
+    CSRF token, no session): the Markdown twins, llms.txt, the error pages and errors.json.
+    Shared caches may keep them (`public`). With `max_age=0` every use is revalidated
+    (`no-cache`), so an edit shows at once and an unchanged document costs a 304; files that
+    tools fetch in bulk may be kept for a while instead. Since the bytes are the same for the
+    same content, the ETag is a hash of the body (Django's ConditionalGetMiddleware logic,
+    weakened by the gzip middleware), as for the sitemap and the feed. Only a document that
+    exists (200) is worth revalidating: a 404 gets no ETag.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        conditional_view = conditional_page(view)
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = conditional_view(request, *args, **kwargs)
+            if response.status_code not in (200, 304):
+                if response.has_header("ETag"):
+                    del response.headers["ETag"]
+                return response
+            if max_age:
+                patch_cache_control(response, public=True, max_age=max_age)
+            else:
+                patch_cache_control(response, public=True, no_cache=True)
+            patch_vary_headers(response, ("Accept-Encoding",))
+            return response
+
+        return wrapped
+
+    return decorator

@@ -27,6 +27,14 @@ class CategoryQuerySet(models.QuerySet):
         """Categories that have something public to show."""
         return self.filter(entries__in=Entry.objects.published()).distinct()
 
+    def with_every_published_entry(self):
+        """Categories that have something public to show, every published entry prefetched:
+        for the documents that hold the whole FAQ (llms.txt), not for pages."""
+        entries = Entry.objects.published().order_by("order", "question")
+        return self.with_published_entries().prefetch_related(
+            models.Prefetch("entries", queryset=entries)
+        )
+
     def with_first_entries(self, count: int):
         """Categories that have published entries, each with `published_count` and its first
         `count` published entries in `first_entries`.

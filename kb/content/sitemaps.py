@@ -1,10 +1,12 @@
-"""sitemap.xml: the home page, every category with published entries, every published entry."""
+"""sitemap.xml: the home page, every category with published entries, every published entry,
+and the error pages (kb/tools/sitemaps.py)."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 from django.urls import reverse
 
 from kb.content.models import Category, Entry
+from kb.tools.sitemaps import ErrorCodeSitemap, ErrorIndexSitemap
 
 
 class HomeSitemap(Sitemap):
@@ -37,4 +39,10 @@ class EntrySitemap(Sitemap):
         return entry.updated
 
 
-SITEMAPS = {"home": HomeSitemap, "categories": CategorySitemap, "entries": EntrySitemap}
+SITEMAPS = {
+    "home": HomeSitemap,
+    "categories": CategorySitemap,
+    "entries": EntrySitemap,
+    "errors": ErrorIndexSitemap,
+    "error-codes": ErrorCodeSitemap,
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kb.content import discovery, views
+from kb.content import discovery, markdown_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,9 @@ urlpatterns = [
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("feed.atom", discovery.updates_feed, name="feed"),
     path("opensearch.xml", discovery.opensearch_description, name="opensearch"),
+    # What coding assistants and other programs read: the pages as Markdown, and llms.txt.
+    path("c/<slug:slug>.md", markdown_views.category_markdown, name="category_markdown"),
+    path("faq/<slug:slug>.md", markdown_views.entry_markdown, name="entry_markdown"),
+    path("llms.txt", markdown_views.llms_txt, name="llms_txt"),
+    path("llms-full.txt", markdown_views.llms_full_txt, name="llms_full_txt"),
 ]

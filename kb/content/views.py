@@ -7,6 +7,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from kb.content.caching import cacheable_page
+from kb.content.markdown_views import category_markdown, entry_markdown, markdown_twin
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
 from kb.editorial import feedback, insights
@@ -41,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@markdown_twin(category_markdown)
 @cacheable_page
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
@@ -61,6 +63,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@markdown_twin(entry_markdown)
 @cacheable_page
 def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(

@@ -4,7 +4,11 @@ the error-code lookup, and /tools/ (support hours, the next sandbox restore).
     instants, tokens, error_lookup, schedules   pure calculations of their input and `now`
     forms         one validating form per tool, for its page and its JSON API
     views, urls   the pages (full page or HTMX fragment) and the JSON API
+    error_documents   an error code as JSON, Markdown and JSON-LD; /errors.json's document
+    error_pages   /errors/, /errors/<code>/, their Markdown twins and /errors.json
+    sitemaps      the error pages' sections of sitemap.xml
 
-May import kb.content (entries are what the tools link to); nothing imports the tools but the
-wiring, the editorial admin and the search page (which offers the error-code lookup).
+May import kb.content (entries are what the tools link to, and its Markdown and caching
+helpers); nothing imports the tools but the wiring, the editorial admin, the search page (which
+offers the error-code lookup), and content's sitemap and llms.txt, which list the error pages.
 """

@@ -30,6 +30,13 @@ class ErrorCodeQuerySet(models.QuerySet):
         found = {c.code: c for c in self.filter(code__in=wanted)}
         return next((found[code] for code in wanted if code in found), None)
 
+    def for_pages(self):
+        """Codes with what their pages show: published entries, known messages with theirs."""
+        messages = KnownErrorMessage.objects.with_code_and_published_entries()
+        return self.with_published_entries().prefetch_related(
+            models.Prefetch("messages", queryset=messages)
+        )
+
     def nearest(self, code: int, count: int = 3) -> list["ErrorCode"]:
         """The codes closest to one that is not here, for "did you mean"."""
         codes = nearest_codes(code, self.values_list("code", flat=True), count)
@@ -88,7 +95,11 @@ class ErrorCode(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('error_code_lookup')}?q={self.code}"
+        # The code's own page: a permanent address, linked from error messages and tools.
+        return reverse("error_page", args=[self.code])
+
+    def get_markdown_url(self) -> str:
+        return reverse("error_markdown", args=[self.code])
 
     @property
     def cause_list(self) -> list[str]:
@@ -100,12 +111,15 @@ class ErrorCode(models.Model):
 
 
 class KnownErrorMessageQuerySet(models.QuerySet):
+    def with_code_and_published_entries(self):
+        return self.select_related("error_code").prefetch_related(
+            models.Prefetch("entries", queryset=Entry.objects.published())
+        )
+
     def found_in(self, text: str, partial: bool = True) -> list["KnownErrorMessage"]:
         """The known messages a pasted text contains, or (`partial`) that it is a long enough
         part of: the lookup answers as a message is typed, a search only for a whole one."""
-        candidates = self.select_related("error_code").prefetch_related(
-            models.Prefetch("entries", queryset=Entry.objects.published())
-        )
+        candidates = self.with_code_and_published_entries()
         # A few dozen rows at most: matching in Python keeps quotes and "!" out of the way.
         return [m for m in candidates if message_matches(m.text, text, partial=partial)]
 

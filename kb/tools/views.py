@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kb.content.models import Entry
-from kb.tools import error_lookup, instants, schedules, tokens
+from kb.tools import error_documents, error_lookup, instants, schedules, tokens
 from kb.tools.forms import ErrorLookupForm, TimezoneForm, TokenExpiryForm
 from kb.tools.models import ErrorCode, KnownErrorMessage
 
@@ -250,34 +250,6 @@ def error_code_lookup(request: HttpRequest) -> HttpResponse:
     return _render_tool(request, "tools/error_codes.html", "result", context, invalid)
 
 
-def _code_json(request: HttpRequest, code: ErrorCode) -> dict:
-    return {
-        "code": code.code,
-        "name": code.name,
-        "meaning": code.meaning,
-        "causes": code.cause_list,
-        "fixes": code.fix_list,
-        "retry": {
-            "safe": code.retry,
-            "summary": code.get_retry_display(),
-            "guidance": code.retry_guidance,
-        },
-        "entries": [request.build_absolute_uri(e.get_absolute_url()) for e in code.entries.all()],
-        "url": request.build_absolute_uri(code.get_absolute_url()),
-    }
-
-
-def _message_json(request: HttpRequest, message: KnownErrorMessage) -> dict:
-    return {
-        "text": message.text,
-        "code": message.error_code.code if message.error_code else None,
-        "meaning": message.meaning,
-        "entries": [
-            request.build_absolute_uri(e.get_absolute_url()) for e in message.entries.all()
-        ],
-    }
-
-
 def _rate_limit_json(info: error_lookup.RateLimitInfo, tz: str) -> dict:
     return {
         "limit": info.limit,
@@ -309,15 +281,16 @@ def error_code_api(request: HttpRequest, code: str) -> JsonResponse:
             },
             status=404,
         )
-    return JsonResponse(_code_json(request, error_code))
+    return JsonResponse(error_documents.code_json(error_code, request.build_absolute_uri))
 
 
 @never_cache
 @require_safe
 def error_codes_api(request: HttpRequest) -> JsonResponse:
+    absolute = request.build_absolute_uri
     if "q" not in request.GET:
         codes = ErrorCode.objects.with_published_entries()
-        return JsonResponse({"codes": [_code_json(request, c) for c in codes]})
+        return JsonResponse({"codes": [error_documents.code_json(c, absolute) for c in codes]})
     form = ErrorLookupForm(request.GET)
     if not form.is_valid():
         return _form_error_json(form)
@@ -330,8 +303,8 @@ def error_codes_api(request: HttpRequest) -> JsonResponse:
         {
             "query": lookup.query.kind,
             "status": response.status if response else lookup.query.code,
-            "codes": [_code_json(request, c) for c in lookup.codes],
-            "messages": [_message_json(request, m) for m in lookup.messages],
+            "codes": [error_documents.code_json(c, absolute) for c in lookup.codes],
+            "messages": [error_documents.message_json(m, absolute) for m in lookup.messages],
             "unknown_code": lookup.unknown_code,
             "nearest": [c.code for c in lookup.nearest],
             "rate_limit": _rate_limit_json(lookup.rate_limit, tz) if lookup.rate_limit else None,
