@@ -41,7 +41,7 @@ QUERIES = {
     "raw response": RAW,
     "20 KB paste": RAW + "\n" + "X-Request-Id: 0f1e2d3c4b5a69788796a5b4c3d2e1f0\n" * 500,
 }
-ROUNDS = 200
+ROUNDS = 100
 
 
 def main() -> None:
