@@ -55,8 +55,9 @@ def run_wrk(url: str) -> dict:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     finished = re.search(r"(\d+) requests in", output)
     errors = []
-    if finished and int(finished.group(1)) < FEW_REQUESTS:
-        errors.append(f"only {finished.group(1)} requests finished in the 5 s")
+    count = int(finished.group(1)) if finished else 0
+    if count < FEW_REQUESTS:
+        errors.append(f"{count or 'no'} request{'' if count == 1 else 's'} finished in the 5 s")
     sockets = re.search(r"Socket errors: (.+)", output)
     if sockets:
         errors.append(f"socket errors: {sockets.group(1)}")

@@ -118,6 +118,6 @@ def search_figures(state: dict, query_count: int) -> tuple[dict | None, str | No
         return summary(state["timed"]), state["stopped"]
     if state["warmup"]:
         done = len(state["warmup"])
-        note = f"one pass of {done} of {query_count} queries, including the warm-up"
+        note = f"figures from the warm-up pass alone ({done} of {query_count} queries)"
         return summary(state["warmup"]), "; ".join(filter(None, [note, state["stopped"]]))
     return None, state["stopped"] or "no search finished"
