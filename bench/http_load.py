@@ -74,23 +74,30 @@ def _get_ms(url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def settle(healthz_url: str) -> float:
-    """Wait until the workers are idle again; returns the seconds waited."""
+def settle(healthz_url: str) -> None:
+    """Wait until the workers are idle again (or SETTLE_LIMIT has passed)."""
     started, fast = time.monotonic(), 0
     while fast < 2 and time.monotonic() - started < SETTLE_LIMIT:
-        fast = fast + 1 if _get_ms(healthz_url) < SETTLED_MS else 0
+        try:
+            fast = fast + 1 if _get_ms(healthz_url) < SETTLED_MS else 0
+        except OSError:  # a worker killed by gunicorn's timeout: keep waiting
+            fast = 0
         time.sleep(0.05)
-    return time.monotonic() - started
 
 
 def latency(urls: list[str]) -> dict | None:
-    """One request after another, within the time budget."""
-    samples, started = [], time.monotonic()
+    """One request after another, within the time budget; "stopped" says why it ended early."""
+    samples, started, stopped = [], time.monotonic(), None
     for url in urls:
         if time.monotonic() - started > LATENCY_BUDGET:
+            stopped = f"the {LATENCY_BUDGET} s budget ran out"
             break
-        samples.append(_get_ms(url))
-    return summary(samples) if samples else None
+        try:
+            samples.append(_get_ms(url))
+        except OSError as error:
+            stopped = f"a request failed ({error!r})"
+            break
+    return {**summary(samples), "stopped": stopped} if samples else None
 
 
 def page_weight(url: str) -> dict:
@@ -126,28 +133,36 @@ def worker_peak_memory_mb(master_pid: int) -> float | None:
 
 
 def measure_site(site: Site, facts: dict, search_texts: list[str]) -> dict:
-    """Every HTTP figure of one served site; `facts` from bench.corpus.site_facts()."""
+    """Every HTTP figure of one served site; `facts` from bench.corpus.site_facts().
+
+    A measurement that fails (a page slower than gunicorn's 30 s worker timeout, say) is
+    listed in result["failed"] and the others go on.
+    """
     base, paths = site.base_url, facts["urls"]
     healthz = base + paths["healthz"]
-    home = fetch(urllib.request.build_opener(), base + paths["home"])
-    stylesheet = next(url for url in assets_of(home) if url.split("?")[0].endswith(".css"))
+    result = {"failed": [], "weight": {}, "throughput": {}}
+
+    def attempt(what: str, measure, *args):
+        try:
+            return measure(*args)
+        except Exception as error:  # one figure missing, with the reason, not the run lost
+            result["failed"].append(f"{what}: {error!r}")
+            return None
+
+    home = attempt("the home page", fetch, urllib.request.build_opener(), base + paths["home"])
+    css = [url for url in (assets_of(home) if home else []) if url.split("?")[0].endswith(".css")]
     targets = {
-        "static": stylesheet,
+        "static": css[0] if css else None,
         "home": base + paths["home"],
         "entry": base + paths["entry"],
         "category": base + paths["category"],
         "api_search": f"{base}{paths['api_search']}?{urlencode({'q': API_SEARCH_QUERY})}",
     }
-    result = {
-        "weight": {
-            "home": page_weight(targets["home"]),
-            "category": page_weight(targets["category"]),
-        }
-    }
-    result["throughput"], result["settled_s"] = {}, {}
+    for page in ("home", "category"):
+        result["weight"][page] = attempt(f"{page} page weight", page_weight, targets[page])
     for name, url in targets.items():
-        result["settled_s"][name] = settle(healthz)
-        result["throughput"][name] = run_wrk(url)
+        settle(healthz)
+        result["throughput"][name] = run_wrk(url) if url else None
     settle(healthz)
     searches = [f"{base}{paths['api_search']}?{urlencode({'q': q})}" for q in search_texts]
     result["search_ms"] = latency(searches)

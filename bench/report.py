@@ -100,9 +100,10 @@ def _share_of_static(r: dict, page: str) -> float | None:
 
 
 def worker_memory(r: dict) -> float | None:
-    """What a worker needs: the larger of the searching process and the gunicorn workers."""
-    found = [v for v in (get(r, "ours.peak_memory_mb"), get(r, "http.worker_memory_mb")) if v]
-    return max(found) if found else None
+    """What a worker needs: the larger of the searching process and the gunicorn workers
+    (None unless both were measured: either may be the larger)."""
+    found = [get(r, "ours.peak_memory_mb"), get(r, "http.worker_memory_mb")]
+    return None if None in found else max(found)
 
 
 def _weight(page: str, real: dict) -> Callable[[dict], str]:

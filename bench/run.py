@@ -34,6 +34,8 @@ from bench.throwaway_site import ROOT, add_corpus, prepare_site, serve_site, sit
 
 STARTED = time.monotonic()
 EXIT_MARGIN = 120  # seconds a process gets past its budget to finish the query it is on
+# name, key in the results, the module run as its own process
+ENGINES = (("FTS5", "fts5", ["bench.fts5"]), ("our search", "ours", ["bench.our_search", "search"]))
 
 
 def progress(message: str) -> None:
@@ -72,17 +74,33 @@ def run_child(args: list[str], data_dir: Path, out: Path, timeout: float) -> tup
     return (json.loads(out.read_text()) if out.exists() else {}), note
 
 
-def _searched(raw: dict, query_count: int, engine: str, notes: list[str]) -> dict:
+def _searched(raw: dict, queries: int, rounds: int, engine: str, notes: list[str]) -> dict:
     """The search figures of one engine's process, flat, with a note if they are partial."""
     figures = {key: raw.get(key) for key in ("hit_at_1", "peak_memory_mb", "build_s")}
     figures["index_bytes"] = raw.get("index_bytes")
     if "search" in raw:
-        timing, note = search_figures(raw["search"], query_count)
+        timing, note = search_figures(raw["search"], queries)
         figures.update(timing or {})
-        figures["rounds"] = raw["search"]["rounds"]
+        figures["rounds"] = done = raw["search"]["rounds"]
+        if timing and 0 < done < rounds:
+            note = f"figures from {done} of {rounds} timed passes; {note}"
         if note:
             notes.append(f"{engine}: {note}")
     return figures
+
+
+def _time_searches(name: str, data_dir: Path, queries_path: Path, count: int, args, result):
+    """The FTS5 reference, then ours, each in a process of its own over the same queries."""
+    notes = result["notes"]
+    timed = ["--queries", str(queries_path), "--rounds", str(args.rounds)]
+    timed += ["--budget", str(args.budget)]
+    for engine, key, module in ENGINES:
+        progress(f"{name}: {engine}, {count} queries")
+        raw, note = run_child(
+            [*module, *timed], data_dir, data_dir / f"{key}.json", args.budget + EXIT_MARGIN
+        )
+        notes += [note] if note else []
+        result[key] = _searched(raw, count, args.rounds, engine, notes)
 
 
 def measure_size(corpus_size: int, work: Path, queries: list[dict], args) -> dict:
@@ -105,30 +123,14 @@ def measure_size(corpus_size: int, work: Path, queries: list[dict], args) -> dic
     notes.append(f"corpus loaded in {time.monotonic() - started:.0f} s (not a measured figure)")
 
     progress(f"{name}: rebuilding our index")
-    queries_path = work / "queries.json"
     result["rebuild"], note = run_child(
         ["bench.our_search", "rebuild"], data_dir, data_dir / "rebuild.json", args.rebuild_limit
     )
     if note or "rebuild_s" not in result["rebuild"]:
         notes.append(note or "the rebuild left no figures")
         return result
-    timed = ["--queries", str(queries_path), "--rounds", str(args.rounds)]
-    timed += ["--budget", str(args.budget)]
-    progress(f"{name}: the FTS5 reference")
-    raw, note = run_child(
-        ["bench.fts5", *timed], data_dir, data_dir / "fts5.json", args.budget + EXIT_MARGIN
-    )
-    notes += [note] if note else []
-    result["fts5"] = _searched(raw, len(queries), "FTS5", notes)
-    progress(f"{name}: our searches")
-    raw, note = run_child(
-        ["bench.our_search", "search", *timed],
-        data_dir,
-        data_dir / "search.json",
-        args.budget + EXIT_MARGIN,
-    )
-    notes += [note] if note else []
-    result["ours"] = _searched(raw, len(queries), "our search", notes)
+    if args.search:
+        _time_searches(name, data_dir, work / "queries.json", len(queries), args, result)
     if args.http:
         progress(f"{name}: HTTP (wrk, latency, page weight)")
         result["http"] = _http(data_dir, result, queries, notes)
@@ -136,23 +138,19 @@ def measure_size(corpus_size: int, work: Path, queries: list[dict], args) -> dic
 
 
 def _http(data_dir: Path, facts: dict, queries: list[dict], notes: list[str]) -> dict:
-    """The HTTP figures of the served folder; a failure is a note, not the end of the run."""
+    """The HTTP figures of the served folder; what failed becomes a note."""
     texts = [query["q"] for query in queries if not query["kind"].startswith("paste")]
-    try:
-        with serve_site(data_dir) as site:
-            figures = http_load.measure_site(site, facts, texts)
-    except Exception as error:  # the table still shows everything measured before
-        notes.append(f"the HTTP part failed: {error!r}")
-        return {}
+    with serve_site(data_dir) as site:
+        figures = http_load.measure_site(site, facts, texts)
+    notes += [f"HTTP, {failure}" for failure in figures["failed"]]
     for page, wrk in figures["throughput"].items():
-        if wrk["errors"]:
+        if wrk and wrk["errors"]:
             notes.append(f"wrk, {page}: {wrk['errors']}")
-    done = (figures["search_ms"] or {}).get("n", 0)
-    if done < len(texts):
-        notes.append(
-            f"search over HTTP: {done} of {len(texts)} requests within the "
-            f"{http_load.LATENCY_BUDGET} s budget"
-        )
+    for name, series in {"search": figures["search_ms"], "/healthz": figures["healthz_ms"]}.items():
+        if series is None or series["stopped"]:
+            done = series["n"] if series else 0
+            reason = series["stopped"] if series else "the first request failed"
+            notes.append(f"{name} over HTTP: {done} of {len(texts)} requests, {reason}")
     return figures
 
 
@@ -165,6 +163,12 @@ def main() -> None:
     )  # noqa: E501
     parser.add_argument("--rebuild-limit", type=float, default=1800, help="seconds")
     parser.add_argument("--no-http", dest="http", action="store_false", help="skip wrk and co.")
+    parser.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        help="skip the timed searches (the rebuild still runs: the site needs its index)",
+    )
     parser.add_argument("--dev-queries", type=Path, help="default: ../shared/eval/dev_queries.json")  # noqa: E501
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args()
