@@ -58,6 +58,14 @@ def versus(ours: str, reference: str, times: float | None) -> str:
     return f"{ours} / {reference}{share}"
 
 
+def every(values: list[float | None], holds: Callable[[float], bool]) -> bool | None:
+    """False as soon as one measured value fails; None while some are missing; else True."""
+    measured = [value for value in values if value is not None]
+    if not all(holds(value) for value in measured):
+        return False
+    return None if len(measured) < len(values) else True
+
+
 @dataclass
 class Goal:
     text: str
@@ -132,14 +140,14 @@ def rows(results: dict) -> list[Row]:
 
     def pages_half_of_static(r):
         shares = [_share_of_static(r, page) for page in ("home", "entry", "category")]
-        return None if None in shares else min(shares) >= 0.5
+        return every(shares, lambda share: share >= 0.5)
 
     def weight_within_10_percent(r):
         times = [
             ratio(get(r, f"http.weight.{p}.wire_bytes"), get(real, f"http.weight.{p}.wire_bytes"))
             for p in ("home", "category")
         ]
-        return None if None in times else max(times) <= 1.10
+        return every(times, lambda times: times <= 1.10)
 
     def hit_at_1_unchanged(r):
         value = get(r, "ours.hit_at_1")

@@ -267,6 +267,15 @@ def test_it_marks_a_goal_met_only_where_it_was_measured():
     assert "< 150 MB at 10,000: not measured at 10,000" in table
 
 
+def test_it_marks_a_goal_not_met_when_one_measured_page_fails_it_and_another_is_missing():
+    results = _results(p95_ratio=2.0)
+    results[10_000]["http"]["weight"]["home"]["wire_bytes"] = 250_000
+    results[10_000]["http"]["weight"]["category"] = None  # slower than gunicorn's timeout
+    assert "within 10% of the FAQ as it is, at 10,000: **not met** at 10,000" in report.table(
+        results
+    )
+
+
 @pytest.mark.parametrize("text", ["1000,10000", "10_000, 1000", "1000,1000,10000"])
 def test_it_reads_the_sizes_as_a_sorted_list(text):
     from bench.run import parse_sizes
