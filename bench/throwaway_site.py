@@ -1,10 +1,10 @@
 """A throwaway copy of the site, built and served the way `make run` does it.
 
 Used by the scripts that measure or photograph the site (`make weight`, `make screenshots`,
-`make bench`): a temporary KB_DATA_DIR, migrate, load_faq, optionally a synthetic corpus on
-top (bench/corpus.py), collectstatic, rebuild_index, then gunicorn with DEBUG off on a free
-port, with `make run`'s worker count and flags. The server is stopped and the folder removed
-on the way out.
+`make bench`): a temporary KB_DATA_DIR set up by `manage.py setup_site` as `make run` does,
+optionally topped up with a synthetic corpus (bench/corpus.py) and re-indexed, then served by
+gunicorn with the project's configuration (deploy/gunicorn.conf.py, 3 workers) and DEBUG off
+on a free port. The server is stopped and the folder removed on the way out.
 
     with throwaway_site() as base_url: …                  # the real FAQ, 27 entries
     with throwaway_site(corpus_size=1000) as base_url: …  # topped up to 1,000 entries
@@ -26,11 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETUP_COMMANDS = (
-    ["migrate", "--noinput"],
-    ["load_faq"],
-    ["collectstatic", "--noinput"],
-)
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 WORKERS = 3  # as `make run`
 START_UP_SECONDS = 30
 
@@ -47,8 +43,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def site_env(data_dir: Path | str) -> dict[str, str]:
-    return {**os.environ, "KB_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "false"}
+def site_env(data_dir: Path | str, **settings: str) -> dict[str, str]:
+    return {**os.environ, "KB_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "false", **settings}
 
 
 def _run(command: list[str], data_dir: Path | str) -> None:
@@ -64,15 +60,13 @@ def add_corpus(data_dir: Path | str, corpus_size: int) -> None:
     _run([sys.executable, "-m", "bench.corpus", "load", "--size", str(corpus_size)], data_dir)
 
 
-def prepare_site(data_dir: Path | str, corpus_size: int = 0, rebuild_index: bool = True) -> None:
-    """Set a site up in `data_dir` as `make run` does, with `corpus_size` entries if given."""
+def prepare_site(data_dir: Path | str, corpus_size: int = 0) -> None:
+    """Set a site up in `data_dir` as `make run` does, topped up to `corpus_size` entries."""
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in SETUP_COMMANDS:
-        _run([*manage, *command, "--verbosity", "0"], data_dir)
+    _run([*manage, "setup_site"], data_dir)
     if corpus_size:
         add_corpus(data_dir, corpus_size)
-    if rebuild_index:
-        _run([*manage, "rebuild_index", "--verbosity", "0"], data_dir)
+        _run([*manage, "rebuild_index"], data_dir)
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
@@ -89,16 +83,15 @@ def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve_site(data_dir: Path | str, port: int = 0, workers: int = WORKERS) -> Iterator[Site]:
-    """Serve a prepared data folder with gunicorn, as `make run` does, until the block ends."""
+def serve_site(
+    data_dir: Path | str, port: int = 0, workers: int = WORKERS, **settings: str
+) -> Iterator[Site]:
+    """Serve a prepared data folder as `make run` does, until the block ends; `settings` are
+    environment variables for the site (KB_SEARCH_RATE_LIMIT=…)."""
     bind = f"127.0.0.1:{port or free_port()}"
     server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "gunicorn", "kb.wsgi", "--bind", bind),
-            *("--workers", str(workers), "--access-logfile", "-"),
-            *("--forwarded-allow-ips", "127.0.0.1"),
-        ],
-        env=site_env(data_dir),
+        [sys.executable, "-m", "gunicorn", "kb.wsgi", "--config", str(GUNICORN_CONFIG)],
+        env=site_env(data_dir, KB_BIND=bind, WEB_CONCURRENCY=str(workers), **settings),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
