@@ -2,7 +2,9 @@
 
 Serves a throwaway site (bench/throwaway_site.py), drives Debian's Chromium with Playwright
 through the pages a developer sees, in light and dark colour schemes and at a phone's width,
-and writes PNG files to docs/screenshots/.
+and the admin screens a support engineer uses, and writes PNG files to docs/screenshots/.
+The throwaway site also gets an engineer's account and one demo entry with a long code block,
+URL and token, to show they stay inside the page on a phone.
 """
 
 import sys
@@ -16,6 +18,23 @@ CHROMIUM = "/usr/bin/chromium"
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
+ENGINEER = ("engineer", "a-long-screenshot-password")
+DEMO_ENTRY = """
+from kb.models import Category, Entry
+command = (
+    'curl -s -H "Authorization: Bearer $PROCORE_ACCESS_TOKEN" -H "Procore-Company-Id: 1234567" '
+    '"https://api.procore.com/rest/v1.0/projects?company_id=1234567&page=1&per_page=100"'
+)
+Entry.objects.create(
+    category=Category.objects.get(slug="oauth"), slug="call-the-api-with-curl", order=99,
+    status=Entry.Status.PUBLISHED,
+    question="How do I send my first request with curl?",
+    answer="Send both headers with every request:\\n\\n```sh\\n" + command + "\\n```\\n\\n"
+    "The token is the access_token of the token response, such as "
+    "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N, "
+    "and the company id the one in https://app.procore.com/1234567/company/home/list.",
+)
+"""
 RAW_429 = (
     "HTTP/1.1 429 Too Many Requests\nX-Rate-Limit-Limit: 3600\nX-Rate-Limit-Remaining: 0\n"
     f"X-Rate-Limit-Reset: {int(time.time()) + 1500}\nRetry-After: 1500"
@@ -43,6 +62,46 @@ def _search(page, base: str) -> None:
     page.locator(".result-link").first.wait_for()
 
 
+def _sign_in(page, base: str) -> None:
+    page.goto(base + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(ENGINEER[0])
+    page.get_by_label("Password").fill(ENGINEER[1])
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Content and support tools").wait_for()
+
+
+def _entry_id(page, base: str, slug: str) -> str:
+    page.goto(f"{base}/admin/kb/entry/?q={slug}")
+    href = page.locator("#result_list tbody a").first.get_attribute("href")
+    return href.split("/change/")[0].rsplit("/", 1)[-1]  # /admin/kb/entry/19/change/?…
+
+
+def _admin_entries(page, base: str) -> None:
+    _sign_in(page, base)
+    page.goto(base + "/admin/kb/entry/")
+
+
+def _admin_entry(page, base: str) -> None:
+    _sign_in(page, base)
+    page.goto(f"{base}/admin/kb/entry/{_entry_id(page, base, 'rate-limit-429')}/change/")
+
+
+def _admin_history(page, base: str) -> None:
+    """An engineer's edit of the 429 answer, then its history."""
+    _sign_in(page, base)
+    entry_id = _entry_id(page, base, "rate-limit-429")
+    page.goto(f"{base}/admin/kb/entry/{entry_id}/change/")
+    answer = page.locator("#id_answer")
+    if "Wait until" not in answer.input_value():
+        answer.fill(
+            answer.input_value().replace("You have exceeded", "You have probably exceeded")
+            + "\n\nWait until the time in X-Rate-Limit-Reset before sending more requests."
+        )
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.locator(".messagelist").wait_for()
+    page.goto(f"{base}/admin/kb/entry/{entry_id}/history/")
+
+
 # name -> what to do before the picture is taken
 PAGES = {
     "home": lambda page, base: page.goto(base + "/"),
@@ -51,17 +110,32 @@ PAGES = {
     "tools": lambda page, base: page.goto(base + "/tools/"),
     "token-expiry": _token_expiry,
     "error-codes": _error_codes,
+    "entry-code": lambda page, base: page.goto(base + "/faq/call-the-api-with-curl/"),
+    "admin-entries": _admin_entries,
+    "admin-entry": _admin_entry,
+    "admin-history": _admin_history,
 }
-PHONE_PAGES = ["home", "entry", "search", "error-codes"]
+PHONE_PAGES = ["home", "entry", "entry-code", "search", "error-codes"]
 
 
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
-    shots = [(name, scheme, "desktop") for name in PAGES for scheme in ("light", "dark")]
+    # The demo entry is there for the phone; the admin is for a desktop.
+    shots = [
+        (name, scheme, "desktop")
+        for name in PAGES
+        if name != "entry-code"
+        for scheme in ("light", "dark")
+    ]
     shots += [(name, scheme, "phone") for name in PHONE_PAGES for scheme in ("light", "dark")]
-    with throwaway_site() as base, sync_playwright() as playwright:
+    setup = (
+        ["createsuperuser", "--noinput", "--username", ENGINEER[0], "--email", "e@example.com"],
+        ["shell", "-c", DEMO_ENTRY],
+    )
+    site = throwaway_site(extra_setup=setup, env={"DJANGO_SUPERUSER_PASSWORD": ENGINEER[1]})
+    with site as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],

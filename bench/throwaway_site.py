@@ -8,6 +8,7 @@ on a free port. The server is stopped and the folder removed on the way out.
 
     with throwaway_site() as base_url: …                  # the real FAQ, 27 entries
     with throwaway_site(corpus_size=1000) as base_url: …  # topped up to 1,000 entries
+    with throwaway_site(extra_setup=(["createsuperuser", …],), env={…}) as base_url: …
 
 `prepare_site` and `serve_site` are the two halves, for a caller that measures something
 between them (the benchmark times the index rebuild itself).
@@ -47,9 +48,10 @@ def site_env(data_dir: Path | str, **settings: str) -> dict[str, str]:
     return {**os.environ, "KB_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "false", **settings}
 
 
-def _run(command: list[str], data_dir: Path | str) -> None:
+def _run(command: list[str], data_dir: Path | str, **settings: str) -> None:
+    environment = site_env(data_dir, **settings)
     done = subprocess.run(
-        command, env=site_env(data_dir), cwd=ROOT, capture_output=True, text=True, check=False
+        command, env=environment, cwd=ROOT, capture_output=True, text=True, check=False
     )
     if done.returncode:
         sys.exit(f"`{' '.join(command[1:])}` failed:\n{done.stderr[-3000:]}")
@@ -60,13 +62,19 @@ def add_corpus(data_dir: Path | str, corpus_size: int) -> None:
     _run([sys.executable, "-m", "bench.corpus", "load", "--size", str(corpus_size)], data_dir)
 
 
-def prepare_site(data_dir: Path | str, corpus_size: int = 0) -> None:
-    """Set a site up in `data_dir` as `make run` does, topped up to `corpus_size` entries."""
+def prepare_site(
+    data_dir: Path | str, corpus_size: int = 0, extra_setup: tuple = (), **settings: str
+) -> None:
+    """Set a site up in `data_dir` as `make run` does, topped up to `corpus_size` entries;
+    `extra_setup` adds manage.py commands (an account, a demo entry), `settings` environment
+    variables."""
     manage = [sys.executable, str(ROOT / "manage.py")]
-    _run([*manage, "setup_site"], data_dir)
+    _run([*manage, "setup_site"], data_dir, **settings)
     if corpus_size:
         add_corpus(data_dir, corpus_size)
-        _run([*manage, "rebuild_index"], data_dir)
+        _run([*manage, "rebuild_index"], data_dir, **settings)
+    for command in extra_setup:
+        _run([*manage, *command, "--verbosity", "0"], data_dir, **settings)
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
@@ -106,9 +114,16 @@ def serve_site(
 
 
 @contextmanager
-def throwaway_site(port: int = 0, corpus_size: int = 0, workers: int = WORKERS) -> Iterator[str]:
-    """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121."""
+def throwaway_site(
+    port: int = 0,
+    corpus_size: int = 0,
+    workers: int = WORKERS,
+    extra_setup: tuple = (),
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121. `extra_setup`
+    adds manage.py commands after the usual ones (an account, a demo entry), `env` variables."""
     with tempfile.TemporaryDirectory(prefix="kb-site-") as data_dir:
-        prepare_site(data_dir, corpus_size)
-        with serve_site(data_dir, port, workers) as site:
+        prepare_site(data_dir, corpus_size, extra_setup, **(env or {}))
+        with serve_site(data_dir, port, workers, **(env or {})) as site:
             yield site.base_url

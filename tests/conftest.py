@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def _test_settings(settings, tmp_path):
     settings.WHITENOISE_AUTOREFRESH = True
     # Every test gets its own search index, never the one in var/.
     settings.KB_INDEX_DIR = tmp_path / "search"
+    # Signing in checks a password; a deliberately slow hash would only slow the tests down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -145,32 +148,63 @@ def visitor_client(django_user_model):
     return client
 
 
+BROWSER_ERRORS = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test fails on any console error or uncaught exception in its pages, even when
+    everything it asserts holds: the site's scripts must run clean."""
+    result = yield
+    if errors := item.stash.get(BROWSER_ERRORS, []):
+        pytest.fail("The browser reported errors:\n" + "\n".join(errors), pytrace=False)
+    return result
+
+
+def _expected_error(request, text: str) -> bool:
+    """`@pytest.mark.expected_console_error(pattern)`: an error the test provokes on purpose,
+    such as the browser's own "Failed to load resource" line for a refused request."""
+    return any(
+        re.search(pattern, text)
+        for marker in request.node.iter_markers("expected_console_error")
+        for pattern in marker.args
+    )
+
+
 @pytest.fixture
-def make_page(browser):
+def make_page(browser, request):
     """Pages in a context of their own: a timezone, JavaScript off… Closed after the test.
 
-    The site's Content-Security-Policy is on, as in production: a test fails if the browser
-    reports that the policy refused anything (an inline script or style, eval, a foreign
-    source), since a real visitor's page would then be broken."""
+    Every page of these contexts is watched: a console error or an uncaught exception fails
+    the test (see pytest_runtest_call). The site's Content-Security-Policy is on, as in
+    production, and the browser reports what it refuses as console errors: an inline script
+    or style, eval, a foreign source would fail the test, as it would break a visitor's page."""
     contexts = []
-    violations = []
+    errors = request.node.stash.setdefault(BROWSER_ERRORS, [])
 
-    def note_violation(message) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(message.text)
+    def report(text: str) -> None:
+        if not _expected_error(request, text):
+            errors.append(text)
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            report(f"console error on {message.location.get('url')}: {message.text}")
+
+    def watch(page) -> None:
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: report(f"uncaught {error.name}: {error.message}"))
 
     def make(**context_options):
         context = browser.new_context(**context_options)
+        context.on("page", watch)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        page.on("console", note_violation)
         return page
 
     yield make
     for context in contexts:
         context.close()
-    assert violations == [], "the Content-Security-Policy refused something"
 
 
 @pytest.fixture
@@ -180,13 +214,9 @@ def htmx_headers() -> dict[str, str]:
 
 
 @pytest.fixture
-def clipboard_page(browser):
+def clipboard_page(make_page):
     """A page whose scripts may write and read the clipboard, as after a reader allowed it."""
-    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    return make_page(permissions=["clipboard-read", "clipboard-write"])
 
 
 # Real gunicorn servers, for faults and several nodes (tests/servers.py).

@@ -1,7 +1,9 @@
+import pytest
 from django.test import Client
 
-from kb.models import Entry
+from kb.models import Category, Entry
 from tests.factories import save_in_admin
+from tests.html import find_all
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, faq):
@@ -20,9 +22,16 @@ def test_an_engineer_signs_in_with_a_password(client, faq, staff_user):
 
 
 def test_the_entry_list_shows_the_columns_engineers_scan(staff_client, faq):
+    Entry.objects.filter(slug="what-is-json").update(status=Entry.Status.DRAFT)
     html = staff_client.get("/admin/kb/entry/").content.decode()
-    for column in ("Question", "Category", "Status", "Updated"):
-        assert column in html
+    headings = [th.text for th in find_all(html, "thead")[0:1] for th in find_all(html, "th")]
+    for column in ("Question", "Category", "Updated", "Helpful", "Not helpful"):
+        assert column in headings
+    # The status is marked on drafts, in the question column: published is the rule.
+    rows = {row.text.split(" Draft")[0]: row.text for row in find_all(html, "tr")[1:]}
+    draft = Entry.objects.get(slug="what-is-json").question
+    assert any(text.startswith(draft) and "Draft" in text for text in rows.values())
+    assert sum("Draft" in text for text in rows.values()) == 1
     assert "By status" in html and "By category" in html
 
 
@@ -67,3 +76,23 @@ def test_an_engineer_adds_synonyms_that_search_uses_at_once(staff_client, indexe
     assert response.status_code == 302
     data = Client().get("/api/search", {"q": "hook"}).json()
     assert data["results"][0]["slug"] == "webhooks-change-notifications"
+
+
+@pytest.mark.parametrize(
+    ("url", "model"),
+    [("/admin/kb/entry/add/", Entry), ("/admin/kb/category/add/", Category)],
+)
+def test_help_text_reads_as_written(staff_client, faq, url, model):
+    """The admin shows help text as HTML: an address like /faq/<slug>/ must not lose words."""
+    html = staff_client.get(url).content.decode()
+    shown = {
+        element.attrs["id"].removesuffix("_helptext").removeprefix("id_"): element.text
+        for element in find_all(html, "div", "help")
+        if element.attrs.get("id", "").endswith("_helptext")
+    }
+    for field in model._meta.get_fields():
+        if getattr(field, "help_text", "") and field.name in shown:
+            assert shown[field.name] == " ".join(str(field.help_text).split()), field.name
+    assert shown["slug"].startswith(
+        "Part of the permalink: /faq/the-slug/" if model is Entry else "Part of the category"
+    )

@@ -103,19 +103,18 @@ def test_headings_in_an_answer_link_to_themselves(page, entry_url):
     )
 
 
-def test_the_date_is_shown_in_the_readers_language(browser, entry_url):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    page = context.new_page()
+def test_the_date_is_shown_in_the_readers_language(make_page, entry_url):
+    page = make_page(locale="fr-FR", timezone_id="Europe/Paris")
     page.goto(entry_url)
     date = page.locator("time[datetime='2024-03-05T12:00:00Z']")
     expect(date).to_have_text("5 mars 2024")
     expect(date).to_have_attribute("title", "mardi 5 mars 2024 à 13:00")
-    context.close()
 
 
-def test_without_javascript_the_page_keeps_the_servers_date_and_no_dead_buttons(browser, entry_url):
-    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
-    page = context.new_page()
+def test_without_javascript_the_page_keeps_the_servers_date_and_no_dead_buttons(
+    make_page, entry_url
+):
+    page = make_page(java_script_enabled=False, locale="fr-FR")
     page.goto(entry_url)
     expect(page.locator("time")).to_have_text("5 March 2024")
     expect(page.get_by_role("button", name="Copy code")).to_have_count(0)
@@ -126,7 +125,6 @@ def test_without_javascript_the_page_keeps_the_servers_date_and_no_dead_buttons(
     )
     page.get_by_role("heading", name="Read the answer").get_by_role("link", name="#").click()
     expect(page).to_have_url(entry_url + "#answer-read-the-answer")
-    context.close()
 
 
 def test_the_added_controls_pass_an_accessibility_check(page, entry_url):

@@ -37,12 +37,10 @@ def test_typing_in_the_search_box_shows_results_without_a_page_load(page, live_i
     assert (record.query, record.opened) == ("invalid_grant", True)
 
 
-def test_the_search_form_works_without_javascript(browser, live_index):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_the_search_form_works_without_javascript(make_page, live_index):
+    page = make_page(java_script_enabled=False)
     page.goto(live_index + "/")
     page.get_by_role("searchbox", name="Search the knowledge base").fill("429")
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(live_index + "/search/?q=429")
     expect(page.locator(".result-link").first).to_contain_text("429 status code")
-    context.close()

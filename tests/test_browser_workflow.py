@@ -69,6 +69,7 @@ def test_a_reader_says_an_entry_did_not_help_and_why_without_a_page_load(page, l
     )
 
 
+@pytest.mark.expected_console_error(r"status of 429 \(Too Many Requests\)")
 def test_a_throttled_vote_shows_the_message_in_place(page, live_faq, settings):
     settings.KB_FEEDBACK_RATE_LIMIT = 0  # the live server runs in this process, with these
     page.goto(live_faq + "/faq/rate-limit-429/")
@@ -79,14 +80,10 @@ def test_a_throttled_vote_shows_the_message_in_place(page, live_faq, settings):
     assert not Feedback.objects.exists()
 
 
-def test_voting_works_without_javascript(browser, live_faq):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    try:
-        page.goto(live_faq + "/faq/rate-limit-429/")
-        page.locator("#feedback").get_by_role("button", name="Yes").click()
-        expect(page).to_have_url(live_faq + "/faq/rate-limit-429/#feedback")
-        expect(page.locator("#feedback")).to_contain_text("Thanks for your feedback!")
-    finally:
-        context.close()
+def test_voting_works_without_javascript(make_page, live_faq):
+    page = make_page(java_script_enabled=False)
+    page.goto(live_faq + "/faq/rate-limit-429/")
+    page.locator("#feedback").get_by_role("button", name="Yes").click()
+    expect(page).to_have_url(live_faq + "/faq/rate-limit-429/#feedback")
+    expect(page.locator("#feedback")).to_contain_text("Thanks for your feedback!")
     assert Feedback.objects.get().helpful is True

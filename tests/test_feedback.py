@@ -258,7 +258,7 @@ def test_the_entry_admin_page_shows_the_counts_and_reasons(staff_client, entry):
     reasoner.post(URL, {"helpful": "no", "reason": "The sandbox link is dead."})
 
     html = staff_client.get(f"/admin/kb/entry/{entry.pk}/change/").content.decode()
-    assert "1 found it helpful, 1 did not." in html
+    assert "1 reader found it helpful, 1 did not." in html
     assert "The sandbox link is dead." in html
     assert f"/admin/kb/feedback/?entry__id__exact={entry.pk}" in html
     listing = staff_client.get(f"/admin/kb/feedback/?entry__id__exact={entry.pk}")
@@ -290,7 +290,7 @@ def test_the_revert_page_shows_the_current_votes(staff_client, entry):
     html = staff_client.get(
         f"/admin/kb/entry/{entry.pk}/history/{revision.history_id}/"
     ).content.decode()
-    assert "0 found it helpful, 1 did not." in html and "Outdated." in html
+    assert "0 readers found it helpful, 1 did not." in html and "Outdated." in html
 
 
 def test_deleting_an_entry_deletes_its_votes(staff_client, entry):

@@ -3,6 +3,7 @@ from django.test import Client
 
 from kb.models import Entry
 from tests.factories import change_form_data, make_entry, save_in_admin
+from tests.html import find_all
 
 
 @pytest.fixture
@@ -53,9 +54,10 @@ def test_the_comparison_shows_what_changed_field_by_field(staff_client, edited_e
     assert not comparisons["slug"].changed and not comparisons["symptoms"].changed
 
     html = response.content.decode()
-    assert "<del>How do I test my integration?</del>" in html
-    assert "<ins>How do I test against the sandbox?</ins>" in html
-    assert '<span class="diff_add">or&nbsp;curl&nbsp;</span>' in html
+    # Word by word: what went out, what came in, and the words around them as they were.
+    assert "How do I test <del>my integration</del><ins>against the sandbox</ins>?" in html
+    assert "Use **Postman** <ins>or curl </ins>against the sandbox." in html
+    assert "diff_next" not in html and "difflib" not in html
     assert f"/admin/kb/entry/{edited_entry.pk}/history/{oldest.history_id}/" in html
 
 
@@ -130,3 +132,42 @@ def test_an_engineer_restores_an_earlier_revision(staff_client, staff_user, edit
 
     page = Client().get(f"/faq/{edited_entry.slug}/").content.decode()
     assert "<h1>How do I test my integration?</h1>" in page
+
+
+def test_the_history_page_shows_each_change_word_by_word(staff_client, edited_entry):
+    html = staff_client.get(f"/admin/kb/entry/{edited_entry.pk}/history/").content.decode()
+    assert [dt.text for dt in find_all(html, "dt")] == ["Question", "Answer"]
+    changes = find_all(html, "dd", "word-diff")
+    assert [c.text for c in changes] == [
+        "How do I test my integrationagainst the sandbox?",  # <del>…</del><ins>…</ins>
+        "Use **Postman** or curl against the sandbox.",
+    ]
+    assert find_all(html, "td", "revision-changes")[-1].text == "The first revision."
+    assert "outside the admin" in html, "the entry was created in code, not by an engineer"
+    assert "None" not in html and "chars]" not in html
+
+
+def test_a_long_answer_change_keeps_a_few_words_around_it(staff_client, db):
+    words = " ".join(f"word{n}" for n in range(60))
+    entry = make_entry(answer=f"{words} end.")
+    save_in_admin(staff_client, entry, answer=f"{words} the new end.")
+    html = staff_client.get(f"/admin/kb/entry/{entry.pk}/history/").content.decode()
+    assert "… word52 word53 word54 word55 word56 word57 word58 word59 <ins>the new </ins>end." in (
+        html
+    )
+
+
+def test_the_revert_page_has_the_entrys_breadcrumb(staff_client, edited_entry):
+    oldest = edited_entry.history.last()
+    html = staff_client.get(
+        f"/admin/kb/entry/{edited_entry.pk}/history/{oldest.history_id}/"
+    ).content.decode()
+    crumbs = find_all(html, "div", "breadcrumbs")[0]
+    assert [link["text"] for link in crumbs.links] == [
+        "Home",
+        "Knowledge base",
+        "Entries",
+        "How do I test my integration?",  # the revision the page would restore
+        "History",
+    ]
+    assert "Historical" not in crumbs.text and "Kb" not in crumbs.text

@@ -188,7 +188,7 @@ def test_the_retention_is_a_setting(db, settings, capsys):
     make_search("10 days", created=timezone.now() - timedelta(days=10))
     make_search("today")
     call_command("prune_search_log")
-    assert "Deleted 1 search records older than 7 days" in capsys.readouterr().out
+    assert "Deleted 1 search record older than 7 days" in capsys.readouterr().out
     assert list(SearchRecord.objects.values_list("query", flat=True)) == ["today"]
 
 

@@ -43,6 +43,20 @@ def test_it_removes_unsafe_html(db, markdown, forbidden):
     assert "Safe text." in entry.answer_html
 
 
+def test_wide_code_and_tables_scroll_in_boxes_the_keyboard_can_reach():
+    html = render_markdown("```sh\ncurl <pre>\n```\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n")
+    assert html.startswith('<pre tabindex="0"><code class="language-sh">curl &lt;pre&gt;')
+    assert '<div class="table-scroll" tabindex="0"><table>' in html
+    assert html.rstrip().endswith("</table></div>")
+
+
+def test_an_authors_own_boxes_and_tabindex_do_not_get_through():
+    html = render_markdown(
+        '<div class="table-scroll" tabindex="0">x</div> <pre tabindex="5">y</pre>'
+    )
+    assert "<div" not in html and 'tabindex="5"' not in html
+
+
 def test_links_keep_safe_schemes_and_get_rel():
     html = render_markdown("[docs](https://developers.procore.com) [mail](mailto:a@b.c)")
     assert 'href="https://developers.procore.com"' in html

@@ -4,16 +4,24 @@ import pytest
 
 from kb.models import Entry
 from tests.factories import make_entry
+from tests.html import find_all
 
 
-def test_home_lists_every_category_and_question(client, faq):
+def test_home_leads_to_every_category_and_question(client, faq):
+    # Each topic lists its first questions and links to the rest (tests/test_home.py).
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    for entry in Entry.objects.select_related("category"):
-        assert entry.category.name.replace("&", "&amp;") in html
-        assert f'href="/faq/{entry.slug}/"' in html
     assert 'role="search"' in html
+    home_links = {link["href"] for a in find_all(html, "main") for link in a.links}
+    reachable = set(home_links)
+    for href in home_links:
+        if href.startswith("/c/"):
+            page = client.get(href).content.decode()
+            reachable |= {link["href"] for m in find_all(page, "main") for link in m.links}
+    for entry in Entry.objects.published().select_related("category"):
+        assert entry.category.get_absolute_url() in home_links
+        assert entry.get_absolute_url() in reachable
 
 
 def test_every_entry_is_served_at_its_permalink_with_its_answer(client, faq):
@@ -115,3 +123,11 @@ def test_the_favicon_address_leads_to_the_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_the_429_answer_links_to_the_rate_limiting_guide(client, faq):
+    answer = find_all(client.get("/faq/rate-limit-429/").content.decode(), "div", "answer")[0]
+    assert {
+        "href": "https://developers.procore.com/documentation/rate-limiting",
+        "text": "Rate Limiting guide",
+    } in answer.links

@@ -81,6 +81,21 @@ def test_it_corrects_typos_and_suggests_the_spelling(indexed_faq):
     assert results.suggestion == "refresh token invalid"
 
 
+@pytest.mark.parametrize("query", ["kubernetes helm chart", "terraform helm", "kubernetes webhoks"])
+def test_a_correction_is_not_made_when_most_of_the_query_stays_unknown(indexed_faq, query):
+    """`helm` is one letter from `help`, but the words around it say it is spelt right and is
+    about something the knowledge base does not cover: "help" would only find unrelated
+    entries."""
+    results = search.search(query)
+    assert (results.suggestion, results.total) == (None, 0)
+
+
+def test_words_the_index_does_not_know_are_reported(indexed_faq):
+    results = search.search("kubernetes refresh token")
+    assert results.unknown_words == ["kubernetes"]
+    assert results.hits[0].slug == "refresh-token-lifetime"
+
+
 def test_a_query_of_only_misspelled_words_is_answered_for_the_suggestion(indexed_faq):
     results = search.search("webhoks")
     assert results.suggestion == "webhooks"
@@ -136,6 +151,41 @@ def test_results_carry_a_highlighted_escaped_snippet(indexed_faq):
     assert "<mark" in hit.snippet and "revoke" in hit.snippet.lower()
     assert hit.category == "OAuth 2.0 Authentication"
     assert hit.url == "/faq/refresh-token-invalid/"
+
+
+def test_a_snippet_is_the_answers_best_sentence_not_a_list_of_symptoms(indexed_faq):
+    hit = search.search("refresh token one time use").hits[0]
+    assert hit.slug == "refresh-token-invalid"
+    assert str(hit.snippet) == (
+        "Keep in mind that <mark>refresh</mark> <mark>tokens</mark> are for "
+        "<mark>one</mark>-<mark>time</mark> <mark>use</mark> only."
+    )
+
+
+def test_without_a_matching_sentence_the_snippet_is_the_answers_first(indexed_faq):
+    # "429" is in the symptoms and the question, not in the answer.
+    hit = search.search("429").hits[0]
+    assert hit.slug == "rate-limit-429"
+    assert str(hit.snippet) == (
+        "You have exceeded the Procore API rate limit of 3600 requests per hour."
+    )
+
+
+def test_synonyms_find_an_entry_but_are_not_marked(indexed_faq):
+    # "throttled" is a synonym of "rate limit": the answer is found, its words not marked.
+    hit = search.search("throttled").hits[0]
+    assert hit.slug == "rate-limit-429"
+    assert "<mark>" not in hit.snippet
+
+
+def test_a_long_sentence_is_cut_around_the_first_word_searched_for(db):
+    filler = " ".join(f"word{n}" for n in range(80))
+    make_entry(answer=f"First sentence. {filler} zebrafish {filler}.")
+    search.rebuild()
+    snippet = str(search.search("zebrafish").hits[0].snippet)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>zebrafish</mark>" in snippet
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 222
 
 
 def test_snippets_escape_the_stored_text(db):
@@ -343,9 +393,9 @@ def test_typo_correction_leaves_long_nonsense_words_alone(indexed_faq):
     assert results.suggestion is None
     assert results.total == 0
     with search_index.searcher_cache.searcher_for_request() as searcher:
-        assert spelling.corrections(searcher, "webhoks") == {"webhoks": "webhooks"}
+        assert spelling.check(searcher, "webhoks").corrections == {"webhoks": "webhooks"}
         # One letter past the bound: a typo of a long word is left as typed.
-        assert spelling.corrections(searcher, "webhoksauthorizations") == {}
+        assert spelling.check(searcher, "webhoksauthorizations").corrections == {}
 
 
 def test_the_change_log_is_pruned_and_a_node_older_than_it_rebuilds(indexed_faq):

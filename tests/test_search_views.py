@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from kb import search
 from kb.models import Entry
+from tests.html import find, find_all
 from tests.htmx import HtmxClient
 
 
@@ -17,7 +18,10 @@ def test_the_page_shows_ranked_results_without_javascript(client, indexed_faq):
     first = html.index('class="result-link"')
     assert 'href="/faq/refresh-token-invalid/' in html[first : first + 120]
     assert "OAuth 2.0 Authentication" in html
-    assert "<mark" in html
+    # The answer never says invalid_grant: its first sentence, with nothing marked.
+    snippet = find_all(html, "p", "result-snippet")[0]
+    assert snippet.text.startswith("There are a number of reasons why this might be the case")
+    assert snippet.marked == []
     assert 'value="invalid_grant"' in html, "the box keeps the query"
 
 
@@ -181,3 +185,75 @@ def test_staff_searches_and_api_searches_are_not_recorded(staff_client, indexed_
     staff_client.get("/search/", {"q": "429"})
     Client().get("/api/search", {"q": "429"})
     assert SearchRecord.objects.count() == 0
+
+
+def test_snippets_mark_only_the_words_searched_for(client, indexed_faq):
+    html = client.get("/search/", {"q": "refresh token revoked"}).content.decode()
+    snippet = find_all(html, "p", "result-snippet")[0]
+    assert snippet.text == (
+        "Keep in mind that if you use the Revoke Token endpoint to revoke your access token, "
+        "your refresh token will also be revoked."
+    )
+    assert snippet.marked == ["Revoke", "Token", "revoke", "token", "refresh", "token", "revoked"]
+
+
+# <q> elements: the browser adds the quotation marks.
+def test_results_for_a_correction_say_so_in_the_heading(client, indexed_faq):
+    html = client.get("/search/", {"q": "refesh tokn"}).content.decode()
+    assert find(html, "h1").text == "6 results for refresh token"
+    assert find(html, "p", "suggestion").text == (
+        "Showing results for refresh token: nothing matched refesh tokn."
+    )
+
+
+def test_a_search_about_something_the_faq_does_not_cover_says_nothing_matches(client, indexed_faq):
+    html = client.get("/search/", {"q": "kubernetes helm chart"}).content.decode()
+    assert find(html, "h1").text == "No results for kubernetes helm chart"
+    assert find_all(html, "p", "suggestion") == []
+    assert find_all(html, "li", "result") == []
+
+
+def test_words_no_answer_has_are_named_above_the_results(client, indexed_faq):
+    html = client.get("/search/", {"q": "kubernetes token"}).content.decode()
+    assert find(html, "h1").text.endswith("for kubernetes token")
+    assert find(html, "p", "search-note").text == (
+        "No answer mentions kubernetes: these results match the other words."
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "offered"),
+    [
+        ("429", ("/tools/error-codes/?q=429", "429 Too Many Requests")),
+        ("GET request returns 401", ("/tools/error-codes/?q=401", "401 Unauthorized")),
+        (
+            "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n"
+            '{"errors":"App is not connected to this company"}',
+            ("/tools/error-codes/?q=403", "403 Forbidden"),
+        ),
+        ("App is not connected to this company", ("/tools/error-codes/?q=403", "403 Forbidden")),
+        (
+            "Missing Procore-Company-Id header!",
+            (
+                "/tools/error-codes/?q=Missing%20Procore-Company-Id%20header%21",
+                "“Missing Procore-Company-Id header!”",
+            ),
+        ),
+    ],
+    ids=["code", "code in a sentence", "raw response", "message with a code", "message"],
+)
+def test_a_status_code_or_a_pasted_error_offers_the_error_code_lookup(
+    client, indexed_faq, query, offered
+):
+    html = client.get("/search/", {"q": query}).content.decode()
+    offer = find(html, "aside", "lookup-offer")
+    href, text = offered
+    assert offer.links == [{"href": href, "text": text}]
+    # Above the results.
+    assert html.index('class="lookup-offer"') < html.index('class="result-list"')
+
+
+@pytest.mark.parametrize("query", ["refresh token", "4290", "company 123", ""])
+def test_other_searches_offer_no_lookup(client, indexed_faq, query):
+    html = client.get("/search/", {"q": query}).content.decode()
+    assert find_all(html, "aside", "lookup-offer") == []

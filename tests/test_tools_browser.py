@@ -106,6 +106,8 @@ def test_the_tools_page_answers_in_the_browsers_timezone(make_page, live_faq):
     expect(page.get_by_label("Your timezone")).to_have_value("Australia/Sydney")
 
 
+# A form with a mistake comes back with status 400, which the browser logs.
+@pytest.mark.expected_console_error(r"status of 400 \(Bad Request\)")
 def test_without_javascript_the_calculator_is_a_plain_form(make_page, live_faq):
     page = make_page(java_script_enabled=False, timezone_id="Europe/Paris")
     page.goto(live_faq + "/tools/token-expiry/")
@@ -122,6 +124,8 @@ def test_without_javascript_the_calculator_is_a_plain_form(make_page, live_faq):
     expect(page.locator("#id_tz_error")).to_contain_text("is not a timezone we know")
 
 
+# A form with a mistake comes back with status 400, which the browser logs.
+@pytest.mark.expected_console_error(r"status of 400 \(Bad Request\)")
 def test_without_javascript_the_lookup_is_a_plain_form(make_page, live_faq):
     page = make_page(java_script_enabled=False)
     page.goto(live_faq + "/tools/error-codes/")

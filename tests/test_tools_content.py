@@ -175,7 +175,7 @@ def test_a_malformed_codes_file_stops_the_import_and_changes_nothing(case, faq, 
 
 def test_the_command_reports_codes_and_names_a_bad_codes_file(faq, content_dir, capsys):
     call_command("load_faq", "--dir", str(content_dir))
-    assert "error codes and messages: 0 created" in capsys.readouterr().out
+    assert "Error codes and messages: nothing changed; " in capsys.readouterr().out
     (content_dir / "error_codes.yaml").write_text("codes: [unclosed")
     with pytest.raises(
         CommandError, match=r"Nothing was imported\. .*error_codes\.yaml: not valid"
@@ -190,8 +190,11 @@ def test_make_run_seeds_the_codes_into_a_database_that_has_entries_but_no_codes(
     entry.answer = "Edited by an engineer."
     entry.save()
     call_command("load_faq", "--if-empty")
-    seeded = ErrorCode.objects.count() + KnownErrorMessage.objects.count()
-    assert f"error codes and messages: {seeded} created" in capsys.readouterr().out
+    codes, messages = ErrorCode.objects.count(), KnownErrorMessage.objects.count()
+    assert (
+        f"Error codes and messages: {codes} error codes and {messages} known messages created"
+        in capsys.readouterr().out
+    )
     assert ErrorCode.objects.filter(code=429).exists()
     assert Entry.objects.get(slug="rate-limit-429").answer == "Edited by an engineer."
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kb.models import Entry, ErrorCode, KnownErrorMessage
 from tests.factories import make_error_code, make_known_message
+from tests.html import find_all
 
 URL = "/tools/error-codes/"
 API = "/api/error-codes"
@@ -76,7 +77,7 @@ def test_a_link_with_the_code_works_too(client, faq):
         ("App is not connected to this company", 403, "app-not-connected-403"),
         ('{"errors":"Missing Procore-Company-Id header!"}', None, "mpz-company-id-query-parameter"),
         ("The refresh token is invalid", None, "refresh-token-invalid"),
-        ('{"error":"invalid_grant"}', None, "refresh-token-invalid"),
+        ('{"error":"invalid_grant"}', 400, "refresh-token-invalid"),
         ("Error: the access token is invalid.", 401, "access-token-not-working"),
     ],
 )
@@ -356,3 +357,18 @@ def test_the_known_message_admin_lists_messages_with_their_codes(staff_client, f
     assert "App is not connected to this company" in html
     assert "By error code" in html
     assert KnownErrorMessage.objects.count() >= 4
+
+
+def test_invalid_grant_comes_with_its_status_code_and_what_it_means(client, faq):
+    html = client.post(URL, {"q": '{"error":"invalid_grant"}'}).content.decode()
+    card = find_all(html, "article", "message-card")[0]
+    assert "It comes with 400 Bad Request." in card.text
+    assert "The OAuth token endpoint refused the grant sent to it." in card.text
+    assert find_all(html, "article", id="code-400")
+    body = client.get(API, {"q": "invalid_grant"}).json()
+    assert body["messages"][0]["code"] == 400
+    assert body["messages"][0]["meaning"].startswith("The OAuth token endpoint refused")
+
+
+def test_every_known_message_says_what_it_means(faq):
+    assert not KnownErrorMessage.objects.filter(meaning="").exists()

@@ -64,6 +64,10 @@ def test_times_are_in_utc_until_a_timezone_is_chosen(client, faq, at):
     at(2025, 3, 4, 7, 59)
     answers = answers_of(client.get("/tools/"))
     assert "It opens Tuesday 4 March, 16:00 UTC (8am Pacific), in 1 minute." in answers
+    # UTC once: the zone's abbreviation says it, so "in UTC" after it would say it twice.
+    assert "which is Tuesday 16:00 to Wednesday 01:00 UTC. Write to" in answers
+    assert "It is Tuesday 15:59 UTC." in answers
+    assert "UTC in UTC" not in answers
 
 
 def test_in_pacific_time_the_hours_are_not_repeated(client, faq, at):
@@ -76,7 +80,7 @@ def test_in_pacific_time_the_hours_are_not_repeated(client, faq, at):
 def test_the_next_restore_before_the_20th_takes_todays_changes(client, faq, at):
     at(2025, 11, 20, 23, 59)
     answers = answers_of(client.get("/tools/"))
-    assert "on or about Tuesday 2 December 2025." in answers
+    assert "<strong>On or about Tuesday 2 December 2025.</strong>" in answers
     assert "Production changes made by Thursday 20 November will be in it." in answers
     assert 'href="/faq/monthly-sandbox-restore/"' in answers
 
@@ -84,7 +88,7 @@ def test_the_next_restore_before_the_20th_takes_todays_changes(client, faq, at):
 def test_after_the_20th_todays_changes_wait_for_the_restore_after(client, faq, at):
     at(2025, 12, 21, 0, 1)
     answers = answers_of(client.get("/tools/"))
-    assert "on or about Friday 2 January 2026." in answers
+    assert "<strong>On or about Friday 2 January 2026.</strong>" in answers
     assert (
         "they will be in the restore on or about 2 February 2026, if made by Tuesday 20 January"
         in (answers)
@@ -93,7 +97,7 @@ def test_after_the_20th_todays_changes_wait_for_the_restore_after(client, faq, a
 
 def test_on_the_2nd_the_restore_is_today(client, faq, at):
     at(2026, 1, 2, 9, 0)
-    assert "Today: on or about Friday 2 January 2026." in answers_of(client.get("/tools/"))
+    assert "<strong>Due today, Friday 2 January 2026.</strong>" in answers_of(client.get("/tools/"))
 
 
 def test_the_answers_are_worked_out_at_each_request(client, faq, at):

@@ -6,13 +6,31 @@ nothing. Imports kb.content.files and kb.content.models.
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.utils.translation import ngettext
 
 from kb.content.files import CATEGORIES_FILE, ENTRIES_DIR, SYNONYMS_FILE, Content
 from kb.content.models import Category, Entry, Synonym
+
+# What each report label is about, by its first word; an entry's label is its bare slug.
+LABEL_KINDS = {
+    "category": ("category", "categories"),
+    "synonyms": ("synonym group", "synonym groups"),
+    "code": ("error code", "error codes"),
+    "message": ("known message", "known messages"),
+}
+ENTRY_KIND = ("entry", "entries")
+
+
+def count_labels(labels: list[str]) -> str:
+    """`14 categories, 27 entries and 18 synonym groups`: how many of each kind."""
+    counts = Counter(LABEL_KINDS.get(label.split(" ", 1)[0], ENTRY_KIND) for label in labels)
+    parts = [ngettext(f"%d {one}", f"%d {many}", n) % n for (one, many), n in counts.items()]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 @dataclass
@@ -20,9 +38,13 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # already as the files say
     # Error codes and known messages are counted apart from categories and entries.
     error_codes: "LoadReport | None" = None
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.kept)
 
     @property
     def changed(self) -> bool:
@@ -30,12 +52,16 @@ class LoadReport:
         return bool(self.created or self.updated or self.deleted or codes_changed)
 
     def __str__(self) -> str:
-        text = (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.deleted)} deleted, {self.unchanged} unchanged"
-        )
+        """`14 categories, 27 entries and 18 synonym groups created`, or `nothing changed`."""
+        actions = [("created", self.created), ("updated", self.updated), ("deleted", self.deleted)]
+        parts = [f"{count_labels(labels)} {verb}" for verb, labels in actions if labels]
+        if not parts:
+            parts = ["nothing changed"]
+        if self.kept:
+            parts.append(f"{count_labels(self.kept)} unchanged")
+        text = "; ".join(parts)
         if self.error_codes is not None:
-            text += f"; error codes and messages: {self.error_codes}"
+            text += f". Error codes and messages: {self.error_codes}"
         return text
 
 
@@ -109,7 +135,7 @@ def load_content(content: Content, prune: bool = False, overwrite: bool = False)
             category.save()
             report.updated.append(f"category {data.slug}")
         else:
-            report.unchanged += 1
+            report.kept.append(f"category {data.slug}")
 
     existing = {e.slug: e for e in Entry.objects.select_related("category")}
     for data in content.entries:
@@ -131,7 +157,7 @@ def load_content(content: Content, prune: bool = False, overwrite: bool = False)
         elif entry_fingerprint(entry) == synced:
             if entry.synced_hash != synced:  # the same as the file: in step from now on
                 Entry.objects.filter(pk=entry.pk).update(synced_hash=synced)
-            report.unchanged += 1
+            report.kept.append(data.slug)
         elif changed_since_sync(entry) and not overwrite:
             conflicts.append(data.slug)
         else:
@@ -150,7 +176,7 @@ def load_content(content: Content, prune: bool = False, overwrite: bool = False)
             synonym.save()
             report.updated.append(f"synonyms {data.terms}")
         else:
-            report.unchanged += 1
+            report.kept.append(f"synonyms {data.terms}")
 
     if prune:
         for synonym in Synonym.objects.exclude(terms__in=[s.terms for s in content.synonyms]):

@@ -27,6 +27,13 @@ ALLOWED_ATTRIBUTES = {
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
 H1_TAG = re.compile(r"<(/?)h1\b")
+# Code and tables wider than the page (a long command, a token in a cell) scroll inside their
+# own box instead of widening the page, and can take focus so the keyboard can scroll them.
+# Added after sanitizing: an author's own <div> or tabindex never gets through. Code is
+# escaped by then, so only real tags match.
+PRE_TAG = re.compile(r"<pre>")
+TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
+TABLE_SCROLL = '<div class="table-scroll" tabindex="0">{}</div>'
 
 # Every heading gets a visible "#" link to itself (the toc extension's permalink), so a
 # reader can share a section. nh3 keeps `class` on a link only when it is this one class:
@@ -62,7 +69,7 @@ def _to_html(text: str, heading_anchors: bool) -> str:
     # The page's <h1> is the question, so a "# Title" in an answer becomes an <h2> (an
     # allowed tag) instead of losing its heading. Code is escaped by now: only tags match.
     html = H1_TAG.sub(r"<\1h2", html)
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -70,6 +77,8 @@ def _to_html(text: str, heading_anchors: bool) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+    html = PRE_TAG.sub('<pre tabindex="0">', html)
+    return TABLE.sub(lambda match: TABLE_SCROLL.format(match[0]), html)
 
 
 def render_markdown(text: str) -> str:

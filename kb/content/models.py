@@ -24,12 +24,32 @@ order_validators = [MaxValueValidator(ORDER_MAX)]
 
 class CategoryQuerySet(models.QuerySet):
     def with_published_entries(self):
-        """Categories that have something public to show, their published entries prefetched."""
-        entries = Entry.objects.published().order_by("order", "question")
+        """Categories that have something public to show."""
+        return self.filter(entries__in=Entry.objects.published()).distinct()
+
+    def with_first_entries(self, count: int):
+        """Categories that have published entries, each with `published_count` and its first
+        `count` published entries in `first_entries`.
+
+        Two queries however many entries there are: Django fetches a sliced prefetch with
+        ROW_NUMBER() OVER (PARTITION BY category), so only `count` rows per category leave the
+        database, never the whole FAQ.
+        """
+        first = (
+            Entry.objects.published()
+            .only("category", "question", "slug")  # a link each, not the answers
+            .order_by("order", "question")[:count]
+        )
         return (
-            self.filter(entries__in=entries)
-            .distinct()
-            .prefetch_related(models.Prefetch("entries", queryset=entries))
+            self.annotate(
+                published_count=models.Count(
+                    "entries", filter=models.Q(entries__status=Entry.Status.PUBLISHED)
+                )
+            )
+            .filter(published_count__gt=0)
+            # Meta.ordering does not apply to an aggregating query: ask for it.
+            .order_by("order", "name")
+            .prefetch_related(models.Prefetch("entries", queryset=first, to_attr="first_entries"))
         )
 
 
@@ -39,7 +59,7 @@ class Category(models.Model):
         max_length=100,
         unique=True,
         validators=[validate_slug_shape],
-        help_text="Part of the category's address: /c/<slug>/.",
+        help_text="Part of the category's address: /c/the-slug/.",
     )
     description = models.TextField(
         blank=True, help_text="One sentence telling developers what they will find here."
@@ -129,7 +149,8 @@ class Entry(models.Model):
         max_length=120,
         unique=True,
         validators=[validate_slug_shape],
-        help_text="The permalink: /faq/<slug>/. Changing it breaks links people have saved.",
+        help_text="Part of the permalink: /faq/the-slug/. Changing it breaks links people "
+        "have saved.",
     )
     answer = models.TextField(
         help_text="Markdown: **bold**, `code`, [links](https://…), lists, tables. "

@@ -1,6 +1,5 @@
 import logging
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,8 @@ from kb.web.errors import forget_connection_if_refused
 
 logger = logging.getLogger(__name__)
 
+# Each topic on the home page lists its first few questions and links to the rest.
+QUESTIONS_PER_TOPIC = 3
 # Shortcuts on the home page to the searches developers run most.
 COMMON_SYMPTOMS = [
     "429 Too Many Requests",
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "kb/home.html",
         {
-            "categories": Category.objects.with_published_entries(),
+            "categories": Category.objects.with_first_entries(QUESTIONS_PER_TOPIC),
             "common_symptoms": COMMON_SYMPTOMS,
         },
     )
@@ -90,9 +91,4 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
         categories = list(Category.objects.with_published_entries())
     except DatabaseError:
         categories = []
-    return render(
-        request,
-        "404.html",
-        {"categories": categories, "support_email": settings.KB_SUPPORT_EMAIL},
-        status=404,
-    )
+    return render(request, "404.html", {"categories": categories}, status=404)

@@ -1,6 +1,8 @@
-"""Readable comparisons between two saved revisions of an entry (django-simple-history)."""
+"""Readable comparisons between two saved revisions of an entry (django-simple-history):
+word by word, with what went out in <del> and what came in <ins>."""
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -10,8 +12,8 @@ from kb.content.models import Category, Entry
 
 # The fields an engineer edits, in the order the form shows them.
 COMPARED_FIELDS = ["question", "slug", "category", "status", "order", "answer", "symptoms"]
-# Long text gets a line-by-line diff; the rest is shown as before/after.
-MULTILINE_FIELDS = {"answer", "symptoms"}
+# Words, runs of space and single punctuation marks: a changed comma stays a comma.
+DIFF_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 @dataclass
@@ -44,20 +46,62 @@ def revision_label(record) -> str:
     return f"#{record.history_id}, {record.history_date:%Y-%m-%d %H:%M} UTC {who}"
 
 
-def diff_table(old: str, new: str, old_label: str, new_label: str) -> SafeString:
-    """A side-by-side HTML diff. difflib escapes &, < and > in the text; NUL and SOH are
-    difflib's own change markers, so they are removed from the input first."""
+def word_diff(old: str, new: str, context_words: int | None = None) -> SafeString:
+    """The change from `old` to `new` word by word, escaped: removed words in <del>, added
+    ones in <ins>. With `context_words`, unchanged text keeps only that many words on each side
+    of a change, for a summary; without it, the whole text shows, for a comparison."""
+    before, after = DIFF_TOKEN.findall(old), DIFF_TOKEN.findall(new)
+    segments = _segments(before, after)
+    parts = []
+    for number, (changed, removed, added) in enumerate(segments):
+        if not changed:
+            if context_words is not None:
+                removed = _trim(removed, context_words, number > 0, number < len(segments) - 1)
+            parts.append(escape("".join(removed)))
+            continue
+        if removed:
+            parts.append(f"<del>{escape(''.join(removed))}</del>")
+        if added:
+            parts.append(f"<ins>{escape(''.join(added))}</ins>")
+    return mark_safe("".join(parts))
 
-    def lines(text: str) -> list[str]:
-        return text.replace("\x00", "").replace("\x01", "").splitlines()
 
-    table = difflib.HtmlDiff(tabsize=4, wrapcolumn=70).make_table(
-        lines(old), lines(new), escape(old_label), escape(new_label)
-    )
-    return mark_safe(table)
+def _segments(before: list[str], after: list[str]) -> list[tuple[bool, list[str], list[str]]]:
+    """(changed, old tokens, new tokens) runs. Changes only a space apart become one, so
+    "my integration" -> "the sandbox" reads as one replacement, not two."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    segments: list[tuple[bool, list[str], list[str]]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        old, new = before[i1:i2], after[j1:j2]
+        if tag == "equal":
+            segments.append((False, old, new))
+        elif segments and segments[-1][0]:
+            segments[-1][1].extend(old)
+            segments[-1][2].extend(new)
+        elif len(segments) > 1 and all(t.isspace() for t in segments[-1][1]):
+            space = segments.pop()[1]
+            segments[-1][1].extend(space + old)
+            segments[-1][2].extend(space + new)
+        else:
+            segments.append((True, old, new))
+    return segments
 
 
-def compare_revisions(old, new) -> list[FieldComparison]:
+def _trim(tokens: list[str], words: int, after_change: bool, before_change: bool) -> list[str]:
+    """Unchanged tokens cut to `words` words after the change before them and before the next."""
+    positions = [n for n, token in enumerate(tokens) if not token.isspace()]
+    head = positions[words] if after_change and len(positions) > words else None
+    tail = positions[-words] if before_change and len(positions) > words else None
+    if not after_change:  # the text's start: only what leads into the first change
+        return ["… ", *tokens[tail:]] if tail else tokens
+    if not before_change:  # the text's end
+        return [*tokens[:head], "…"] if head else tokens
+    if len(positions) <= 2 * words:
+        return tokens
+    return [*tokens[:head], "… ", *tokens[tail:]]
+
+
+def compare_revisions(old, new, context_words: int | None = None) -> list[FieldComparison]:
     comparisons = []
     for name in COMPARED_FIELDS:
         comparison = FieldComparison(
@@ -66,9 +110,7 @@ def compare_revisions(old, new) -> list[FieldComparison]:
             old=revision_value(old, name),
             new=revision_value(new, name),
         )
-        if comparison.changed and name in MULTILINE_FIELDS:
-            comparison.diff_html = diff_table(
-                comparison.old, comparison.new, revision_label(old), revision_label(new)
-            )
+        if comparison.changed:
+            comparison.diff_html = word_diff(comparison.old, comparison.new, context_words)
         comparisons.append(comparison)
     return comparisons

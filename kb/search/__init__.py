@@ -16,13 +16,14 @@ Inside, one module per part, each importing only those listed before it:
     index       the index on disk: schema, generations, locks, writes, searchers
     sync        keeping this node's index following the change log, through any failure
     query       query building and ranking
-    spelling    corrections of words the index does not know
-    snippets    the passage of a hit that shows why it matched
+    spelling    unknown words, and corrections when clearly better than none
+    snippets    the sentence of a hit's answer that shows why it matched
     engine      the search itself, and its database fallback
     signals     keeps the index following the database
     views, urls the search page and the JSON API
 
-May import kb.content (what is indexed) and, in its views, kb.editorial's search log.
+May import kb.content (what is indexed) and, in its views, kb.editorial's search log and
+kb.tools's error codes (the lookup offered above the results).
 """
 
 from kb.search.engine import search

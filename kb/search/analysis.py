@@ -91,6 +91,33 @@ def analyze(text: str, plain: bool = False) -> list[str]:
     return [token.text for token in analyzer(text)]
 
 
+def word_terms(text: str) -> list[tuple[str, list[str]]]:
+    """Each word of the text as its own term and the terms of its parts, in one pass:
+    `X-Rate-Limit-Reset` gives ("x-rate-limit-reset", ["x", "rate", "limit", "reset"]),
+    `tokens` gives ("token", []). Stop words are left out."""
+    words: list[tuple[str, list[str]]] = []
+    whole = None
+    for token in ANALYZER(text, chars=True):
+        span = (token.startchar, token.endchar)
+        # CompoundFilter emits a compound whole, then its parts inside the same characters.
+        if whole and whole[0] <= span[0] and span[1] <= whole[1] and span != whole:
+            words[-1][1].append(token.text)
+        else:
+            words.append((token.text, []))
+            whole = span
+    return words
+
+
+def term_spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """Where the text has these terms, as (start, end, term) in order of the text: a compound
+    whole comes before its parts, which start inside it."""
+    return [
+        (token.startchar, token.endchar, token.text)
+        for token in ANALYZER(text, chars=True)
+        if token.text in terms
+    ]
+
+
 def split_paste(text: str) -> tuple[str, str]:
     """A paste as (what describes the problem, its context).
 

@@ -7,7 +7,6 @@ developer always gets answers.
 import logging
 
 from django.db.models import Q
-from django.utils.html import escape
 
 from kb.content.models import Entry
 from kb.search import index, query, snippets, spelling, sync
@@ -51,9 +50,12 @@ def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
         message, context = split_paste(text)
         analyzed = analyze(message)
         typed_terms = terms = query.useful_terms(searcher, analyzed)
-        corrections = spelling.corrections(searcher, message)
+        checked = spelling.check(searcher, message)
+        corrections = checked.corrections
+        understood = message
         if corrections:
-            analyzed = analyze(spelling.apply_corrections(message, corrections))
+            understood = spelling.apply_corrections(message, corrections)
+            analyzed = analyze(understood)
             terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
         context_terms = [
             t for t in query.useful_terms(searcher, analyze(context)) if t not in terms
@@ -70,20 +72,22 @@ def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
             else None
         )
         if corrections:
-            corrected = spelling.apply_corrections(message, corrections)
-            results.suggestion = " ".join(corrected.split())
+            results.suggestion = " ".join(understood.split())
             results.corrected = not typed_terms
         if found is None or found.is_empty():
             return results
-        found.fragmenter, found.formatter = snippets.fragmenter, snippets.formatter
+        results.unknown_words = checked.unknown
+        # Marked in snippets: the words typed (or corrected), never synonyms or URL context.
+        marked = snippets.marked_terms(understood, set(terms))
+        weights = {term: searcher.idf("answer", term) for term in marked}
         relevant = query.relevant(found)
-        results.hits = _hits(relevant, limit)
+        results.hits = _hits(relevant, limit, marked, weights)
         # Entries the database no longer publishes are dropped from the count as well.
         results.total = len(relevant) - (min(len(relevant), limit) - len(results.hits))
     return results
 
 
-def _hits(relevant: list, limit: int) -> list[Hit]:
+def _hits(relevant: list, limit: int, marked: set[str], weights: dict[str, float]) -> list[Hit]:
     pks = [int(hit["pk"]) for hit in relevant[:limit]]
     # The database has the last word: an entry unpublished a moment ago is never shown.
     entries = Entry.objects.published().select_related("category").in_bulk(pks)
@@ -92,7 +96,8 @@ def _hits(relevant: list, limit: int) -> list[Hit]:
         entry = entries.get(int(hit["pk"]))
         if entry is None:
             continue
-        hits.append(Hit.for_entry(entry, hit.score, snippets.snippet(hit, entry.summary(200))))
+        snippet = snippets.snippet(hit["answer"], marked, weights)
+        hits.append(Hit.for_entry(entry, hit.score, snippet))
     return hits
 
 
@@ -115,5 +120,9 @@ def _database_search(text: str, limit: int) -> SearchResults:
         if score:
             scored.append((score, entry))
     scored.sort(key=lambda pair: -pair[0])
-    hits = [Hit.for_entry(e, score, escape(e.summary(200))) for score, e in scored[:limit]]
+    marked = snippets.marked_terms(text, set(analyze(text)))
+    hits = [
+        Hit.for_entry(e, score, snippets.snippet(e.answer_text, marked))
+        for score, e in scored[:limit]
+    ]
     return SearchResults(query=text, total=len(scored), hits=hits)

@@ -124,7 +124,9 @@ def set_applied_change(generation: Path, seq: int) -> None:
 
 def documents(entries: Iterable) -> Iterator[dict]:
     for entry in entries:
-        text = " ".join(entry.answer_text.split())
+        # Stored line by line (paragraphs, list items, table cells): snippets are sentences.
+        lines = (" ".join(line.split()) for line in entry.answer_text.splitlines())
+        text = "\n".join(line for line in lines if line)
         yield {
             "pk": str(entry.pk),
             "slug": entry.slug,

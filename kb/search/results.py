@@ -35,3 +35,4 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None
     corrected: bool = False  # the hits are for the suggestion, not the words as typed
+    unknown_words: list[str] = field(default_factory=list)  # typed, but in no answer

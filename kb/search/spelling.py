@@ -1,48 +1,75 @@
-"""Spelling corrections: the likeliest known word for a word the index does not know.
+"""Spelling: which words of a short query the index does not know, and their likeliest
+spelling when a correction is clearly better than none.
 
 The work is bounded whatever is sent: at most MAX_CORRECTED_WORDS words are looked at, and
-only words of at most MAX_CORRECTED_LENGTH letters, because the fuzzy lookup's cost grows with
-the word's length (eight 475-letter nonsense words once cost three seconds of CPU) while real
-words are short: a 30-letter "word" is an identifier or a token, not a typo.
+only words of at most MAX_CORRECTED_LENGTH letters are corrected, because the fuzzy lookup's
+cost grows with the word's length (eight 475-letter nonsense words once cost three seconds of
+CPU) while real words are short: a 30-letter "word" is an identifier or a token, not a typo.
 """
 
 import re
+from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from kb.search.analysis import TOKEN_PATTERN, analyze
 
 MAX_CORRECTED_WORDS = 8  # only short queries get typo corrections
-MIN_CORRECTED_LENGTH = 4
-MAX_CORRECTED_LENGTH = 20
+MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to guess from
+MAX_CORRECTED_LENGTH = 20  # longer ones are tokens, and costly to look up
+MIN_REPORTED_LENGTH = 3  # shorter unknown words are not worth naming on the results page
 
 
-def corrections(searcher, text: str) -> dict[str, str]:
-    """Words of a short query that the index does not know, with their likeliest spelling."""
+@dataclass
+class Spelling:
+    corrections: dict[str, str] = field(default_factory=dict)  # word -> likeliest spelling
+    unknown: list[str] = field(default_factory=list)  # words the index does not know
+
+
+def check(searcher, text: str) -> Spelling:
+    """The words of a short query that the index does not know, corrected where that is
+    clearly better than leaving them.
+
+    Only words the index does not know are ever corrected, but a word the index does not know
+    may be spelt right: it is about something the knowledge base does not cover. Correcting
+    "helm" to "help" in `kubernetes helm chart` finds answers about help, not about the query.
+    So corrections are kept only when, with them, the index understands most of the query: more
+    known and corrected words than words still unknown. Otherwise the query is left as typed,
+    and the page says honestly that nothing matches it.
+    """
     words = analyze(text, plain=True)
     if len(words) > MAX_CORRECTED_WORDS:
-        return {}
+        return Spelling()
     reader = searcher.reader()
-    corrections = {}
+    spelling = Spelling()
+    known = 0
     for word in dict.fromkeys(words):
-        if (
-            not MIN_CORRECTED_LENGTH <= len(word) <= MAX_CORRECTED_LENGTH
-            or any(c.isdigit() for c in word)
-            or reader.frequency("spelling", word)
+        if any(c.isdigit() for c in word):
+            continue  # codes and ids: 4290 is not a typo of 429
+        if reader.frequency("spelling", word):
+            known += 1
+        elif MIN_CORRECTED_LENGTH <= len(word) <= MAX_CORRECTED_LENGTH and (
+            correction := _likeliest(reader, word)
         ):
-            continue
-        if split := _split_compound(reader, word):
-            corrections[word] = split
-            continue
-        maxdist = 1 if len(word) < 7 else 2
-        candidates = [
-            (damerau_levenshtein(word, c), -reader.doc_frequency("spelling", c), c)
-            for c in reader.terms_within("spelling", word, maxdist)
-            if c != word and len(c) >= 3
-        ]
-        if candidates:
-            corrections[word] = min(candidates)[2]
-    return corrections
+            spelling.corrections[word] = correction
+        elif len(word) >= MIN_REPORTED_LENGTH:
+            spelling.unknown.append(word)
+    if spelling.corrections and len(spelling.unknown) >= known + len(spelling.corrections):
+        spelling.unknown += list(spelling.corrections)
+        spelling.corrections = {}
+    return spelling
+
+
+def _likeliest(reader, word: str) -> str | None:
+    if split := _split_compound(reader, word):
+        return split
+    maxdist = 1 if len(word) < 7 else 2
+    candidates = [
+        (damerau_levenshtein(word, c), -reader.doc_frequency("spelling", c), c)
+        for c in reader.terms_within("spelling", word, maxdist)
+        if c != word and len(c) >= 3
+    ]
+    return min(candidates)[2] if candidates else None
 
 
 def _split_compound(reader, word: str) -> str | None:

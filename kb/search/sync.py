@@ -47,9 +47,11 @@ class _State:
     def __init__(self):
         self.lock = threading.Lock()
         self.next_check = 0.0
+        self.checked_root: Path | None = None  # the index folder next_check is about
         self.changed_here = False  # this process recorded a change: look before the next search
         self.background: threading.Thread | None = None
         self.rebuild_failed_at = -RETRY_REBUILD_AFTER
+        self.rebuild_failed_in: Path | None = None  # the index folder that could not be built
 
 
 _state = _State()
@@ -91,8 +93,10 @@ def follow_changes() -> None:
     """Before a search: bring this node's index up to the change log, if it is time to look."""
     now = time.monotonic()
     with _state.lock:
-        if not _state.changed_here and now < _state.next_check:
+        same_index = _state.checked_root == index.root()
+        if same_index and not _state.changed_here and now < _state.next_check:
             return
+        _state.checked_root = index.root()
         _state.changed_here = False
         _state.next_check = now + settings.KB_INDEX_CHECK_SECONDS
     generation = index.current_generation()
@@ -188,7 +192,8 @@ def rebuild_soon() -> None:
     a background thread (searches answer from the database meanwhile). Not again and again
     when it keeps failing (an unwritable folder)."""
     with _state.lock:
-        if time.monotonic() - _state.rebuild_failed_at < RETRY_REBUILD_AFTER:
+        recently = time.monotonic() - _state.rebuild_failed_at < RETRY_REBUILD_AFTER
+        if recently and _state.rebuild_failed_in == index.root():
             return
     if Entry.objects.published().count() <= FOREGROUND_REBUILD_ENTRIES:
         _rebuild_or_note_failure(wait=SAVE_LOCK_WAIT)
@@ -205,6 +210,7 @@ def _rebuild_or_note_failure(wait: float) -> None:
         logger.exception("the search index cannot be rebuilt; search answers from the database")
         with _state.lock:
             _state.rebuild_failed_at = time.monotonic()
+            _state.rebuild_failed_in = index.root()
 
 
 def _in_background(work: Callable[[], None]) -> None:

@@ -23,6 +23,7 @@ from django_htmx.http import push_url
 from kb.content.models import Category
 from kb.editorial import insights
 from kb.search import engine
+from kb.tools.models import ErrorCode, KnownErrorMessage
 from kb.web import throttle
 from kb.web.errors import forget_connection_if_refused
 from kb.web.redaction import redact
@@ -71,6 +72,18 @@ def _is_cross_site(request: HttpRequest) -> bool:
     return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
 
 
+def _error_lookup_offer(query: str) -> dict:
+    """The error-code lookup for a status code or a known error message the search names: it
+    says what the error means and whether to retry, which a list of entries does not."""
+    if not query.strip():
+        return {}
+    if code := ErrorCode.objects.named_in(query):
+        return {"offered_code": code}
+    if messages := KnownErrorMessage.objects.found_in(query, partial=False):
+        return {"offered_message": messages[0]}
+    return {}
+
+
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -105,9 +118,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "results": results,
+        **_error_lookup_offer(query),
         "search_id": search_id,
         "categories": Category.objects.with_published_entries() if not results.hits else [],
-        "support_email": settings.KB_SUPPORT_EMAIL,
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
     # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.

@@ -6,5 +6,5 @@ the error-code lookup, and /tools/ (support hours, the next sandbox restore).
     views, urls   the pages (full page or HTMX fragment) and the JSON API
 
 May import kb.content (entries are what the tools link to); nothing imports the tools but the
-wiring and the editorial admin.
+wiring, the editorial admin and the search page (which offers the error-code lookup).
 """

@@ -208,19 +208,36 @@ def parse_lookup_query(text: str) -> LookupQuery:
     return LookupQuery(text, int(leading[1]) if leading else None, None)
 
 
+# A status code standing alone in a sentence or a paste: "returns 401", {"status":403}. Not part
+# of a longer number, a version (1.1) or a decimal.
+STANDALONE_CODE_RE = re.compile(r"(?<![\d.])[1-5]\d\d(?![\d.])")
+
+
+def status_codes_in(text: str) -> list[int]:
+    """The status codes a text names, the likeliest first: a typed code, a pasted response's
+    status line or a code before its name ("403 Forbidden"), then any code standing alone."""
+    try:
+        named = parse_lookup_query(text).code
+    except ToolInputError:
+        named = None
+    found = [int(match[0]) for match in STANDALONE_CODE_RE.finditer(text)]
+    return list(dict.fromkeys(([named] if named is not None else []) + found))
+
+
 def normalize_message(text: str) -> str:
     """Lower case, letters and digits only: quotes, "!" and snake_case do not matter."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-def message_matches(known: str, pasted: str) -> bool:
-    """Whether a pasted text contains a known message, or is a long enough part of one."""
+def message_matches(known: str, pasted: str, partial: bool = True) -> bool:
+    """Whether a pasted text contains a known message, or (`partial`) is a long enough part
+    of one, as a message typed into the lookup is."""
     known, pasted = normalize_message(known), normalize_message(pasted)
     if not known or not pasted:
         return False
     if f" {known} " in f" {pasted} ":
         return True
-    return len(pasted) >= MIN_PARTIAL_MESSAGE and pasted in known
+    return partial and len(pasted) >= MIN_PARTIAL_MESSAGE and pasted in known
 
 
 def nearest_codes(code: int, known, count: int = 3) -> list[int]:

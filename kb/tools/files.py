@@ -30,6 +30,7 @@ class ErrorCodeData:
 class KnownMessageData:
     text: str
     code: int | None
+    meaning: str  # may be empty
     entries: tuple[str, ...]
 
 
@@ -50,7 +51,7 @@ ERROR_CODE_KEYS = (
     "retry_guidance",
     "entries",
 )
-MESSAGE_KEYS = ("text", "code", "entries")
+MESSAGE_KEYS = ("text", "code", "meaning", "entries")
 
 
 def _check_entry_slugs(path: Path, value, where: str, entry_slugs: set[str]) -> tuple:
@@ -123,10 +124,12 @@ def read_error_codes(content_dir: Path, entry_slugs: set[str]) -> ErrorCodeConte
             code = _check_code(path, code, where)
             if code not in known_codes:
                 raise ContentError(path, f"{where}code {code} is not in 'codes'")
+        meaning = item.get("meaning")
         messages.append(
             KnownMessageData(
                 text=text,
                 code=code,
+                meaning="" if meaning is None else check_text(path, meaning, "meaning", where),
                 entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
             )
         )
@@ -156,7 +159,7 @@ def _upsert_linked(report, instance, values: dict, slugs, entries_by_slug, label
     if _set_entries(instance, slugs, entries_by_slug) or changed:
         report.updated.append(label)
     else:
-        report.unchanged += 1
+        report.kept.append(label)
     return instance
 
 
@@ -188,7 +191,10 @@ def load_error_codes(content: ErrorCodeContent, prune: bool = False) -> LoadRepo
         _upsert_linked(
             report,
             messages.get(data.text) or KnownErrorMessage(text=data.text),
-            {"error_code": existing[data.code] if data.code is not None else None},
+            {
+                "error_code": existing[data.code] if data.code is not None else None,
+                "meaning": data.meaning,
+            },
             data.entries,
             entries_by_slug,
             f"message {data.text!r}",
@@ -225,6 +231,7 @@ def error_codes_file_text() -> str:
         {
             "text": m.text,
             "code": m.error_code.code if m.error_code else None,
+            **({"meaning": m.meaning} if m.meaning else {}),
             "entries": sorted(e.slug for e in m.entries.all()),
         }
         for m in KnownErrorMessage.objects.select_related("error_code").prefetch_related("entries")

@@ -14,6 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils.timesince import timesince
+from django.utils.translation import ngettext
 
 
 class ToolInputError(ValueError):
@@ -166,7 +167,7 @@ def describe_duration(seconds: int) -> str:
     """A duration in plain words: "45 seconds", "1 hour, 20 minutes", "3 days, 2 hours"."""
     seconds = abs(int(seconds))
     if seconds < 60:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
+        return ngettext("%d second", "%d seconds", seconds) % seconds
     start = datetime(2000, 1, 1, tzinfo=UTC)
     # Django's own wording, with ordinary spaces: the result also goes into JSON.
     return timesince(start, start + timedelta(seconds=seconds), depth=2).replace("\xa0", " ")

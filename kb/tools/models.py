@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.content.models import Entry
-from kb.tools.error_lookup import message_matches, nearest_codes
+from kb.tools.error_lookup import message_matches, nearest_codes, status_codes_in
 
 
 def _lines(text: str) -> list[str]:
@@ -19,6 +19,16 @@ def _lines(text: str) -> list[str]:
 class ErrorCodeQuerySet(models.QuerySet):
     def with_published_entries(self):
         return self.prefetch_related(models.Prefetch("entries", queryset=Entry.objects.published()))
+
+    def named_in(self, text: str) -> "ErrorCode | None":
+        """The documented code a search names: typed, in a pasted response or message, or
+        carried by a known message the text contains (`App is not connected…` is a 403)."""
+        wanted = status_codes_in(text)
+        if not wanted:
+            messages = KnownErrorMessage.objects.found_in(text, partial=False)
+            wanted = [m.error_code.code for m in messages if m.error_code is not None]
+        found = {c.code: c for c in self.filter(code__in=wanted)}
+        return next((found[code] for code in wanted if code in found), None)
 
     def nearest(self, code: int, count: int = 3) -> list["ErrorCode"]:
         """The codes closest to one that is not here, for "did you mean"."""
@@ -90,13 +100,14 @@ class ErrorCode(models.Model):
 
 
 class KnownErrorMessageQuerySet(models.QuerySet):
-    def found_in(self, text: str) -> list["KnownErrorMessage"]:
-        """The known messages a pasted text contains, or that it is a long enough part of."""
+    def found_in(self, text: str, partial: bool = True) -> list["KnownErrorMessage"]:
+        """The known messages a pasted text contains, or (`partial`) that it is a long enough
+        part of: the lookup answers as a message is typed, a search only for a whole one."""
         candidates = self.select_related("error_code").prefetch_related(
             models.Prefetch("entries", queryset=Entry.objects.published())
         )
         # A few dozen rows at most: matching in Python keeps quotes and "!" out of the way.
-        return [message for message in candidates if message_matches(message.text, text)]
+        return [m for m in candidates if message_matches(m.text, text, partial=partial)]
 
 
 class KnownErrorMessage(models.Model):
@@ -105,6 +116,10 @@ class KnownErrorMessage(models.Model):
         unique=True,
         help_text="The message as the API sends it, like “App is not connected to this "
         "company”. Case, quotes and punctuation do not matter when it is matched.",
+    )
+    meaning = models.TextField(
+        blank=True,
+        help_text="What it means for the developer who got it, in a sentence or two.",
     )
     error_code = models.ForeignKey(
         ErrorCode,

@@ -271,6 +271,7 @@ def _message_json(request: HttpRequest, message: KnownErrorMessage) -> dict:
     return {
         "text": message.text,
         "code": message.error_code.code if message.error_code else None,
+        "meaning": message.meaning,
         "entries": [
             request.build_absolute_uri(e.get_absolute_url()) for e in message.entries.all()
         ],

@@ -9,7 +9,8 @@ plain 500 page. Both are logged with their traceback by Django.
 import sys
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import loader
 
 
@@ -43,5 +44,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"
         return response
-    # As Django's own handler: the template alone, no context processors that could fail too.
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+    # Rendered with the request, unlike Django's own handler, so that the context processors
+    # give the page its support address; they touch no database.
+    return render(request, "500.html", status=500)

@@ -172,6 +172,15 @@
     if (searchCleared && fromSearchBox(event)) event.preventDefault();
   });
 
+  // A search typed over live results refines the search those results came from: the search
+  // log counts the last one only. The results carry its id; other pages have none, which is
+  // why this is not an hx-include (htmx logs an error when its selector matches nothing).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var refines = document.getElementById("search-refines");
+    // Here the detail is the request's configuration itself.
+    if (refines && event.detail.elt === searchBox()) event.detail.parameters.refines = refines.value;
+  });
+
   document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     if (fromSearchBox(event) && event.detail.history.type === "push") searchSteps += 1;
   });

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from kb.editorial.insights import prune_search_log
 
@@ -25,6 +26,6 @@ class Command(BaseCommand):
             raise CommandError("--days must be 1 or more.")
         deleted = prune_search_log(days)
         if options["verbosity"] > 0:
-            self.stdout.write(
-                self.style.SUCCESS(f"Deleted {deleted} search records older than {days} days.")
-            )
+            records = ngettext("%d search record", "%d search records", deleted) % deleted
+            age = ngettext("%d day", "%d days", days) % days
+            self.stdout.write(self.style.SUCCESS(f"Deleted {records} older than {age}."))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from kb.content.models import Entry
 
@@ -11,4 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         changed = Entry.objects.rerender_answers()
-        self.stdout.write(self.style.SUCCESS(f"Answers rendered again: {changed} changed."))
+        message = ngettext(
+            "Answers rendered again: %d answer changed.",
+            "Answers rendered again: %d answers changed.",
+            changed,
+        )
+        self.stdout.write(self.style.SUCCESS(message % changed))
