@@ -53,9 +53,14 @@ test: lint check-migrations
 test-postgres: install
 	.ci/with-postgres $(PY) -m pytest -p no:cacheprovider
 
-# Speed and memory figures for the README (not a test: nothing here can fail the build).
+# Speed, memory and page weight at size beside their references, in one table (README.md,
+# "The benchmark"; not a test: nothing here can fail the build). SIZES picks the corpus sizes
+# (make bench SIZES=1000,10000,50000); BUDGET the seconds of searching per engine and size.
+SIZES ?= 1000
+BUDGET ?= 300
 bench: install
 	$(PY) bench/search_bench.py
+	$(PY) -m bench.run --sizes $(SIZES) --budget $(BUDGET)
 
 # What a browser downloads for the home page and an entry page, on a throwaway site
 # (README.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.

@@ -11,8 +11,8 @@ description) are not counted. It then checks the repeat view: the hashed static 
     python bench/page_weight.py --serve --port 8003    # the same, on a chosen port
     python bench/page_weight.py http://127.0.0.1:8000/ http://127.0.0.1:8000/faq/rate-limit-429/
 
-With --serve it does what `make run` does in a temporary KB_DATA_DIR (migrate, load_faq,
-collectstatic, gunicorn with DEBUG off), measures, and stops the server it started.
+With --serve it does what `make run` does in a temporary KB_DATA_DIR (manage.py setup_site,
+gunicorn with deploy/gunicorn.conf.py and DEBUG off), measures, and stops the server it started.
 """
 
 import argparse

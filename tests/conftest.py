@@ -80,6 +80,18 @@ def indexed_faq(faq):
     return faq
 
 
+SYNTHETIC_FAQ_SIZE = 50
+
+
+@pytest.fixture
+def synthetic_faq(faq):
+    """The real FAQ topped up with the benchmark's synthetic entries, 50 in all (not indexed)."""
+    from bench.corpus import load_corpus
+
+    load_corpus(SYNTHETIC_FAQ_SIZE)
+    return faq
+
+
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user(

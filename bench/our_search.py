@@ -1,0 +1,70 @@
+"""Our search, measured at size: the rebuild in one process, the searches in another.
+
+    KB_DATA_DIR=… python -m bench.our_search rebuild --out rebuild.json
+    KB_DATA_DIR=… python -m bench.our_search search --queries queries.json --out search.json
+
+`rebuild` times `kb.search.rebuild()` over the loaded database and measures the generation it
+wrote on disk and the process's peak memory. `search` opens that index as a gunicorn worker
+would and times `kb.search.search()` over the query set (bench/measure.py: a warm-up pass,
+then timed passes within a budget); its peak memory is what a worker that searches needs.
+Separate processes, so that neither figure carries the other's memory.
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from bench.measure import hit_at_1, peak_memory_mb, time_rounds, write_json
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+
+
+def rebuild(out: Path) -> None:
+    from kb import search
+
+    started = time.perf_counter()
+    generation = search.rebuild()
+    result = {"rebuild_s": time.perf_counter() - started}
+    result["index_bytes"] = directory_bytes(generation)
+    result["peak_memory_mb"] = peak_memory_mb()
+    write_json(out, result)
+
+
+def searches(queries_path: Path, out: Path, rounds: int, budget: float) -> None:
+    from kb import search
+
+    queries = json.loads(queries_path.read_text())
+
+    def ranked(text: str) -> list[tuple[str, str]]:
+        return [(hit.slug, hit.question) for hit in search.search(text).hits]
+
+    result = {"memory_before_search_mb": peak_memory_mb()}
+    time_rounds(ranked, queries, rounds, budget, out, result)
+    result["hit_at_1"] = hit_at_1(queries, result["search"]["top"])
+    write_json(out, result)
+
+
+def main() -> None:
+    from bench.django_env import setup_django
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("rebuild").add_argument("--out", type=Path, required=True)
+    timed = commands.add_parser("search")
+    timed.add_argument("--queries", type=Path, required=True)
+    timed.add_argument("--out", type=Path, required=True)
+    timed.add_argument("--rounds", type=int, default=3)
+    timed.add_argument("--budget", type=float, default=300, help="seconds for the searches")
+    args = parser.parse_args()
+    setup_django()
+    if args.command == "rebuild":
+        rebuild(args.out)
+    else:
+        searches(args.queries, args.out, args.rounds, args.budget)
+
+
+if __name__ == "__main__":
+    main()
