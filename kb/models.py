@@ -4,15 +4,28 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 """
 
 from kb.content.models import Category, Entry, Synonym
-from kb.editorial.models import Feedback, SearchRecord
+from kb.editorial.models import (
+    Escalation,
+    Feedback,
+    HandledGap,
+    ReadingDay,
+    ReadNext,
+    SearchRecord,
+    SymptomDecision,
+)
 from kb.tools.models import ErrorCode, KnownErrorMessage
 
 __all__ = [
     "Category",
     "Entry",
     "ErrorCode",
+    "Escalation",
     "Feedback",
+    "HandledGap",
     "KnownErrorMessage",
+    "ReadNext",
+    "ReadingDay",
     "SearchRecord",
+    "SymptomDecision",
     "Synonym",
 ]

@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Counts entry views and opened search results once the response is built. It keeps
+    # counting when a page comes from a cache, as long as it stays above the cache middleware.
+    "kb.editorial.reading.ReadingMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -117,7 +120,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kb.context_processors.site",
             ],
+            # The admin home's "due for review" panel; the tags live with the feature.
+            "libraries": {"kb_review": "kb.editorial.review_tags"},
         },
     },
 ]
@@ -171,8 +177,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# The public contact shown on fruitless searches and error pages.
+# The public contact shown on every page (kb.context_processors.site); support requests sent
+# from the "Contact API support" form go there.
 KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
+# The site's address as readers reach it, for links in e-mails (which have no request).
+KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail (the review digest, support requests): printed to the console unless a real backend
+# is configured, so a local run never sends anything.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "knowledge-base@localhost")
 
 # The search index: generations of a Whoosh index below this folder, `current` the live one.
 KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resolve()
@@ -209,3 +230,11 @@ if KB_ACCESS_TOKEN_LIFETIME < 1:
     raise ImproperlyConfigured(
         f"KB_ACCESS_TOKEN_LIFETIME must be 1 second or more, not {KB_ACCESS_TOKEN_LIFETIME}"
     )
+
+# --- Verified answers ------------------------------------------------------------------------
+
+# An entry is due for review this many days after it was last verified (or created), unless
+# its category or the entry itself sets another interval in the admin.
+KB_REVIEW_INTERVAL_DAYS = envpositive("KB_REVIEW_INTERVAL_DAYS", 180)
+# Once an entry has been due for this many more days, its public page says so, discreetly.
+KB_REVIEW_OVERDUE_NOTICE_DAYS = envpositive("KB_REVIEW_OVERDUE_NOTICE_DAYS", 90)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +7,8 @@ from django.views.decorators.http import require_safe
 from kb.content.caching import cacheable_page
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
-from kb.editorial import feedback, insights
+from kb.editorial import feedback
+from kb.editorial.related import related_entries
 
 # Shortcuts on the home page to the searches developers run most.
 COMMON_SYMPTOMS = [
@@ -60,11 +60,13 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug
     )
-    related = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
-    context = {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])}
+    # Reads and opened search results are counted by kb.editorial.reading's middleware.
+    context = {
+        "entry": entry,
+        "related": related_entries(entry),
+        "faq_json_ld": faq_page_json_ld([entry]),
+    }
     if entry.is_published:
-        # The link came from a search result: that search led somewhere.
-        insights.mark_opened(request.GET.get("sq"))
         context.update(feedback.widget_context(request, entry))
     return render(request, "kb/entry.html", context)
 
@@ -81,9 +83,4 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
         categories = list(Category.objects.with_published_entries())
     except DatabaseError:
         categories = []
-    return render(
-        request,
-        "404.html",
-        {"categories": categories, "support_email": settings.KB_SUPPORT_EMAIL},
-        status=404,
-    )
+    return render(request, "404.html", {"categories": categories}, status=404)

@@ -2,7 +2,6 @@
 revision diffs and readers' votes), synonyms, error codes and known messages, readers' votes,
 and the search insights page."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -16,9 +15,13 @@ from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.content.models import Category, Entry, Synonym
-from kb.editorial import history, insights
-from kb.editorial.models import Feedback, SearchRecord
+from kb.editorial import deflection, history, insights
+from kb.editorial.deflection_admin import EscalationAdmin
+from kb.editorial.gaps_admin import GapClustersMixin
+from kb.editorial.models import Escalation, Feedback, SearchRecord
 from kb.editorial.preview import AnswerPreviewMixin
+from kb.editorial.review_admin import EntryReviewMixin, ErrorCodeReviewMixin
+from kb.editorial.symptoms_admin import SymptomProposalsMixin
 from kb.tools.models import ErrorCode, KnownErrorMessage
 
 REASONS_ON_CHANGE_PAGE = 20
@@ -177,7 +180,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(AnswerPreviewMixin, RevisionCompareMixin, FeedbackCountsMixin, SimpleHistoryAdmin):
+class EntryAdmin(
+    EntryReviewMixin,
+    SymptomProposalsMixin,
+    AnswerPreviewMixin,
+    RevisionCompareMixin,
+    FeedbackCountsMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ["question", "category", "status", "updated"]
     list_filter = ["status", "category"]
     list_select_related = ["category"]
@@ -185,7 +195,7 @@ class EntryAdmin(AnswerPreviewMixin, RevisionCompareMixin, FeedbackCountsMixin, 
     prepopulated_fields = {"slug": ["question"]}
     date_hierarchy = "updated"
     readonly_fields = ["created", "updated"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "mark_verified"]
     fieldsets = [
         (None, {"fields": ["question", "slug", "category", "status", "order"]}),
         ("Answer", {"fields": ["answer"]}),
@@ -235,7 +245,7 @@ class KnownErrorMessageInline(admin.TabularInline):
 
 
 @admin.register(ErrorCode)
-class ErrorCodeAdmin(SimpleHistoryAdmin):
+class ErrorCodeAdmin(ErrorCodeReviewMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "retry", "message_count", "updated"]
     list_display_links = ["code", "name"]
     list_filter = ["retry"]
@@ -292,15 +302,13 @@ class FeedbackAdmin(admin.ModelAdmin):
         return False
 
 
-class PeriodForm(forms.Form):
-    days = forms.TypedChoiceField(
-        choices=insights.PERIOD_CHOICES, coerce=int, initial=insights.DEFAULT_PERIOD
-    )
+admin.site.register(Escalation, EscalationAdmin)
 
 
 @admin.register(SearchRecord)
-class SearchInsightsAdmin(admin.ModelAdmin):
-    """The "Search insights" page: what the public searched for and did not find."""
+class SearchInsightsAdmin(GapClustersMixin, admin.ModelAdmin):
+    """The "Search insights" page: what the public searched for and did not find, and how many
+    readers the answers helped; the unanswered searches grouped on a page of their own."""
 
     def has_add_permission(self, request):
         return False
@@ -314,10 +322,7 @@ class SearchInsightsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = PeriodForm(request.GET or None)
-        days = form.cleaned_data["days"] if form.is_valid() else insights.DEFAULT_PERIOD
-        if not form.is_bound or not form.is_valid():
-            form = PeriodForm(initial={"days": days})
+        form, days = insights.period_form(request.GET)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -326,5 +331,6 @@ class SearchInsightsAdmin(admin.ModelAdmin):
             "days": days,
             "retention_days": settings.KB_SEARCH_LOG_RETENTION_DAYS,
             **insights.insights(days),
+            **deflection.figures(days),
         }
         return render(request, "admin/kb/search_insights.html", context)

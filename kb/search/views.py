@@ -2,7 +2,6 @@
 
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,13 +33,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     search_id = None
     if not request.user.is_staff:  # engineers checking the insights would skew them
         refines = request.GET.get("refines") if request.htmx else None
-        search_id = insights.record_search(query, results.total, refines=refines)
+        previous = insights.last_search_id(request)
+        search_id = insights.record_search(query, results.total, refines, previous)
     context = {
         "query": query,
         "results": results,
-        "search_id": search_id,
+        # Each link carries a reference to this search, signed for its entry and place.
+        "linked_hits": [
+            (hit, _result_url(hit.url, hit.slug, rank, search_id))
+            for rank, hit in enumerate(results.hits, start=1)
+        ],
+        "refines": insights.refines_token(search_id) if search_id else None,
         "categories": Category.objects.with_published_entries() if not results.hits else [],
-        "support_email": settings.KB_SUPPORT_EMAIL,
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
     # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.
@@ -53,7 +57,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     else:
         response = render(request, "kb/search.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    if search_id:
+        # For the "Still stuck?" form, and to link this search to the next if it fails.
+        insights.remember_last_search(response, search_id)
     return response
+
+
+def _result_url(url: str, slug: str, rank: int, search_id: int | None) -> str:
+    if search_id is None:
+        return url
+    return f"{url}?{urlencode({'sq': insights.result_token(search_id, rank, slug)})}"
 
 
 @require_safe

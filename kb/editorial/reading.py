@@ -1,0 +1,158 @@
+"""Reading: entry views, reading sessions, what is read next, and opened search results.
+
+`ReadingMiddleware` counts once the response is built, from the URL alone: the entry view
+knows nothing of it, and a page served from a cache counts the same as one the view rendered.
+Keep it above any cache middleware in settings.MIDDLEWARE. When a cache answered before the
+URL was resolved, the path is resolved here again, which costs no query.
+
+What a reading costs: one UPDATE (an INSERT the first time an entry is read on a day), plus
+one for the pair of entries when the reader came from another entry, in one transaction; an
+UPDATE of the search record when the link came from a search result. No extra reads. A count
+that cannot be written (a read-only database, say) is logged and the page is served anyway.
+
+A reading session is a browser that reads entries less than half an hour apart. The browser
+carries the last entry it read in a signed cookie (`kb_trail`, the entry's slug, nothing
+else); the server keeps only daily counters. Staff and crawlers are not counted.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core import signing
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from kb.content.models import Entry
+from kb.editorial import insights
+from kb.editorial.models import ReadingDay, ReadNext
+
+logger = logging.getLogger(__name__)
+
+TRAIL_COOKIE = "kb_trail"
+SESSION_IDLE_SECONDS = 30 * 60
+_TRAIL_SALT = "kb.reading.trail"
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+# Crawlers, monitors and scripts: they carry no cookies, so each of their requests would look
+# like a new reader. A browser always sends a User-Agent.
+_NOT_A_READER = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|preview|monitor|curl|wget|python|java/|"
+    r"go-http|okhttp|libwww|httpclient|feed",
+    re.IGNORECASE,
+)
+COUNTED_STATUSES = (200, 304)  # a 304 is a page the browser shows from its cache
+
+
+class ReadingMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        slug = read_entry_slug(request, response)
+        if slug is not None:
+            try:
+                record_reading(request, response, slug)
+            except DatabaseError:
+                logger.warning("could not count a reading of %s", slug, exc_info=True)
+        return response
+
+
+def read_entry_slug(request: HttpRequest, response: HttpResponse) -> str | None:
+    """The slug of the published entry this response showed a reader, or None."""
+    if request.method != "GET" or response.status_code not in COUNTED_STATUSES:
+        return None
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    if match.url_name != "entry_detail":
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_staff:
+        return None  # engineers checking their work would skew the figures; they see drafts
+    return match.kwargs.get("slug")
+
+
+def is_reader(request: HttpRequest) -> bool:
+    agent = request.headers.get("User-Agent", "")
+    return bool(agent) and not _NOT_A_READER.search(agent)
+
+
+def record_reading(request: HttpRequest, response: HttpResponse, slug: str) -> None:
+    if "sq" in request.GET:
+        insights.mark_opened(request.GET["sq"], slug)
+    if not is_reader(request):
+        return
+    previous = last_read_slug(request)
+    today = timezone.localdate()
+    with transaction.atomic():
+        _bump(
+            ReadingDay.objects.filter(entry__slug=slug, day=today),
+            lambda: _row(today, entry=slug),
+            views=1,
+            sessions=0 if previous else 1,
+        )
+        if previous and previous != slug:
+            _bump(
+                ReadNext.objects.filter(from_entry__slug=previous, to_entry__slug=slug, day=today),
+                lambda: _row(today, from_entry=previous, to_entry=slug),
+                count=1,
+            )
+    remember_trail(response, slug)
+
+
+def _row(day, **slugs: str) -> dict | None:
+    """A new counter row's day and entries; None if one of the entries does not exist."""
+    pks = dict(Entry.objects.filter(slug__in=slugs.values()).values_list("slug", "pk"))
+    if not all(slug in pks for slug in slugs.values()):
+        return None
+    return {"day": day, **{f"{name}_id": pks[slug] for name, slug in slugs.items()}}
+
+
+def _bump(rows: QuerySet, new_row: Callable[[], dict | None], **counts: int) -> None:
+    """Add `counts` to the one row `rows` selects, creating it on its first count of the day.
+
+    The UPDATE finds the entries by slug in a subquery, so the usual case is one statement."""
+    increments = {name: F(name) + n for name, n in counts.items()}
+    if rows.update(**increments):
+        return
+    values = new_row()
+    if values is None:
+        return
+    try:
+        with transaction.atomic():
+            rows.model.objects.create(**values, **counts)
+    except IntegrityError:  # another worker created it a moment ago
+        rows.update(**increments)
+
+
+def remember_trail(response: HttpResponse, slug: str) -> None:
+    # The same value for the same entry (no timestamp in it), so re-reading a page sends the
+    # same cookies and a cached copy stays valid; the browser forgets it after the idle time.
+    response.set_cookie(
+        TRAIL_COOKIE,
+        signing.Signer(salt=_TRAIL_SALT).sign(slug),
+        max_age=SESSION_IDLE_SECONDS,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def last_read_slug(request: HttpRequest) -> str | None:
+    """The slug of the entry this browser read last, within the session; None if forged."""
+    token = request.COOKIES.get(TRAIL_COOKIE, "")
+    if not token or len(token) > 200:
+        return None
+    try:
+        slug = signing.Signer(salt=_TRAIL_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return slug if _SLUG.match(slug) else None
