@@ -164,3 +164,11 @@ def clipboard_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def reader():
+    """An anonymous reader's browser (it sends a User-Agent, so its reading is counted)."""
+    from tests.factories import reader_client
+
+    return reader_client()
