@@ -4,9 +4,10 @@ draft entries.
 A query is a gap when most of its searches in the period were fruitless (nothing found, or
 nothing opened). Gap queries are grouped when they are the same words once normalised, or
 share enough rare words: each word counts by how rare it is among everything searched in the
-period (kb/editorial/terms.py), and two queries join when the words they share weigh at least
-`JOIN_OVERLAP` of the lighter one. So "webhook retries" and "webhooks retrying" join, while
-"sandbox webhook" and "webhook retries" (one shared word out of two) do not. No external
+period (kb/editorial/terms.py), and two queries join when the words they share weigh more than
+`JOIN_OVERLAP` of the lighter one. So "webhook retries" and "webhooks retrying" join, and so do
+"zapier connector timeout" and "zapier connectors timing out", while "sandbox webhook" and
+"webhook retries" (one shared word of two, and the commoner one) do not. No external
 service: it is plain Python over the stored, already normalised (and redacted) queries.
 
 Each record is one search from one search box (keystrokes of a live search are merged), and
@@ -29,7 +30,7 @@ from kb.editorial import terms
 from kb.editorial.insights import normalize_query
 from kb.editorial.models import FRUITLESS, HandledGap, SearchRecord
 
-JOIN_OVERLAP = 0.6
+JOIN_OVERLAP = 0.5
 # A word in more gap queries than this is not rare, whatever its weight: it links nothing.
 MAX_POSTINGS = 200
 CLUSTERS_SHOWN = 50
@@ -143,7 +144,7 @@ def group(gaps: list[GapQuery], weights: dict[str, float]) -> list[Cluster]:
         for n, i in enumerate(members):
             for j in members[n + 1 :]:
                 if links.find(i) != links.find(j) and (
-                    terms.overlap(term_sets[i], term_sets[j], weights) >= JOIN_OVERLAP
+                    terms.overlap(term_sets[i], term_sets[j], weights) > JOIN_OVERLAP
                 ):
                     links.union(i, j)
     grouped: dict[int, list[GapQuery]] = defaultdict(list)
