@@ -119,6 +119,15 @@ def live_faq(transactional_db, live_server):
 
 
 @pytest.fixture
+def engineer(django_user_model, live_faq):
+    """A support engineer's account on the live server; returns the server's base URL."""
+    django_user_model.objects.create_user(
+        username="engineer", password="a-long-test-password", is_staff=True, is_superuser=True
+    )
+    return live_faq
+
+
+@pytest.fixture
 def visitor_client(django_user_model):
     """Signed in, but not staff: a developer with an account, not a support engineer.
 

@@ -102,3 +102,14 @@ def reader_client():
     from django.test import Client
 
     return Client(HTTP_USER_AGENT=BROWSER_USER_AGENT)
+
+
+def sign_in(page, base_url: str, username: str = "engineer") -> None:
+    """Sign in to the admin in a browser page (Playwright), as the `engineer` fixture's user."""
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Content and support tools")).to_be_visible()
