@@ -45,25 +45,33 @@ def _wait_until_up(base_url: str, server: subprocess.Popen, seconds: float = 30)
 
 
 @contextmanager
-def throwaway_site(port: int = 0) -> Iterator[str]:
-    """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121."""
+def throwaway_site(
+    port: int = 0, root: Path = ROOT, setup_scripts: tuple[Path, ...] = ()
+) -> Iterator[str]:
+    """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121.
+
+    `root` is the source tree to serve (another checkout, to compare); `setup_scripts` are run
+    with the site's environment after the setup commands, before the server starts (to seed
+    data, say)."""
     with tempfile.TemporaryDirectory(prefix="kb-site-") as data_dir:
         env = {**os.environ, "KB_DATA_DIR": data_dir, "DJANGO_DEBUG": "false"}
-        manage = [sys.executable, str(ROOT / "manage.py")]
+        manage = [sys.executable, str(root / "manage.py")]
         for command in SETUP_COMMANDS:
             subprocess.run(
                 [*manage, *command, "--verbosity", "0"],
                 env=env,
-                cwd=ROOT,
+                cwd=root,
                 check=True,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
+        for script in setup_scripts:
+            subprocess.run([sys.executable, str(script)], env=env, cwd=root, check=True)
         bind = f"127.0.0.1:{port or free_port()}"
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "kb.wsgi", "--bind", bind, "--workers", "2"],
             env=env,
-            cwd=ROOT,
+            cwd=root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

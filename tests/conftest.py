@@ -54,6 +54,10 @@ def _test_settings(settings, tmp_path):
     settings.WHITENOISE_AUTOREFRESH = True
     # Every test gets its own search index, never the one in var/.
     settings.KB_INDEX_DIR = tmp_path / "search"
+    # What each process remembers of yesterday's reading, from another test's database.
+    from kb.editorial.related import forget_read_next
+
+    forget_read_next()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ PAGES = {
     "tools": "/tools/",
     "token expiry": "/tools/token-expiry/?issued_at=2026-01-01T00:00:00Z",
     "error codes": "/tools/error-codes/?q=429",
+    "contact support": "/support/?entry=rate-limit-429",
 }
 SERIOUS = {"serious", "critical"}
 
