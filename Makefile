@@ -44,9 +44,12 @@ test: lint check-migrations
 test-postgres: install
 	.ci/with-postgres $(PY) -m pytest -p no:cacheprovider
 
-# Speed and memory figures for the README (not a test: nothing here can fail the build).
+# Speed and memory figures for the README (not a test: nothing here can fail the build):
+# search speed, then page throughput of BASE (main by default) against this tree.
+BASE ?= main
 bench: install
 	$(PY) bench/search_bench.py
+	$(PY) bench/page_throughput.py --base $(BASE)
 
 # What a browser downloads for the home page and an entry page, on a throwaway site
 # (README.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.
@@ -54,9 +57,11 @@ WEIGHT_PORT ?= 0
 weight: install
 	$(PY) bench/page_weight.py --serve --port $(WEIGHT_PORT)
 
-# Pictures of the site for the README, in docs/screenshots/ (needs /usr/bin/chromium).
+# Pictures of the site for the README, in docs/screenshots/ (needs /usr/bin/chromium); the
+# admin's support loop on a seeded log.
 screenshots: install
 	$(PY) bench/screenshots.py
+	$(PY) bench/support_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
