@@ -19,6 +19,16 @@ from kb.content.markdown import markdown_to_text, render_markdown
 REVIEW_INTERVAL_MAX_DAYS = 3650
 
 
+def review_interval_field(help_text: str) -> models.PositiveIntegerField:
+    """How often answers are checked, in days; empty takes the next default along."""
+    return models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(REVIEW_INTERVAL_MAX_DAYS)],
+        help_text=help_text,
+    )
+
+
 class CategoryQuerySet(models.QuerySet):
     def with_published_entries(self):
         """Categories that have something public to show, their published entries prefetched."""
@@ -39,12 +49,9 @@ class Category(models.Model):
         blank=True, help_text="One sentence telling developers what they will find here."
     )
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers are listed first.")
-    review_interval_days = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(REVIEW_INTERVAL_MAX_DAYS)],
-        help_text="How often the answers in this category must be checked, in days. "
-        "Empty: the site's default. An entry can set its own.",
+    review_interval_days = review_interval_field(
+        "How often the answers in this category must be checked, in days. "
+        "Empty: the site's default. An entry can set its own."
     )
 
     objects = CategoryQuerySet.as_manager()
@@ -212,12 +219,9 @@ class Entry(models.Model):
         help_text="The support engineer who keeps this answer true. They get the daily e-mail "
         "of their entries due for review.",
     )
-    review_interval_days = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(REVIEW_INTERVAL_MAX_DAYS)],
-        help_text="How often this answer must be checked, in days. Empty: the category's "
-        "interval, or the site's default.",
+    review_interval_days = review_interval_field(
+        "How often this answer must be checked, in days. Empty: the category's interval, "
+        "or the site's default."
     )
     last_verified = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When an engineer last verified it."

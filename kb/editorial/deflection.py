@@ -101,30 +101,32 @@ def entry_figures(start: date, end: date, limit: int = ENTRIES_SHOWN) -> list[En
 
     for entry_id, row in ReadingDay.objects.between(start, end).per_entry().items():
         add(entry_id, views=row["views"])
-    searches = (
-        SearchRecord.objects.filter(created__gte=since, created__lt=until)
-        .values("opened_entry")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in searches:
-        add(row["opened_entry"], searches=row["n"])
-    votes = (
-        Feedback.objects.filter(updated__gte=since, updated__lt=until)
-        .values("entry")
-        .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
-        .order_by()
-    )
-    for row in votes:
-        add(row["entry"], helpful=row["yes"], unhelpful=row["no"])
-    escalations = (
-        Escalation.objects.filter(created__gte=since, created__lt=until)
-        .values("entry")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in escalations:
-        add(row["entry"], escalations=row["n"])
+    # (records, the field naming the entry, {figure: how it is counted})
+    sources = [
+        (
+            SearchRecord.objects.filter(created__gte=since, created__lt=until),
+            "opened_entry",
+            {"searches": Count("pk")},
+        ),
+        (
+            Feedback.objects.filter(updated__gte=since, updated__lt=until),
+            "entry",
+            {
+                "helpful": Count("pk", filter=Q(helpful=True)),
+                "unhelpful": Count("pk", filter=Q(helpful=False)),
+            },
+        ),
+        (
+            Escalation.objects.filter(created__gte=since, created__lt=until),
+            "entry",
+            {"escalations": Count("pk")},
+        ),
+    ]
+    for records, entry_field, figures in sources:
+        # Prefixed: an annotation may not take the name of a field ("helpful").
+        counted = {f"n_{name}": count for name, count in figures.items()}
+        for row in records.values(entry_field).annotate(**counted).order_by():
+            add(row[entry_field], **{name: row[f"n_{name}"] for name in figures})
     entries = Entry.objects.in_bulk(rows.keys())
     found = [EntryFigures(entries[pk], **counts) for pk, counts in rows.items() if pk in entries]
     found.sort(key=lambda f: (-f.escalations, -f.unhelpful, -f.views, f.entry.question))

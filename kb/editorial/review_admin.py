@@ -7,11 +7,13 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from kb.content.models import Entry
 from kb.editorial import review
@@ -46,7 +48,31 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EntryReviewMixin:
+class EntryPanelsMixin:
+    """The panels above an entry's form (verification, proposed symptoms): what they show, and
+    the entry their buttons act on. Each panel's mixin adds to `panel_context`."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if entry is not None:
+            extra_context = {**self.panel_context(request, entry), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def panel_context(self, request: HttpRequest, entry: Entry) -> dict:
+        return {}
+
+    def entry_to_change(self, request: HttpRequest, object_id: str) -> Entry:
+        """The entry a panel's button posts about, if this engineer may change it."""
+        # admin_view() has already required an active staff member and checked CSRF.
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None:
+            raise Http404("No such entry.")
+        if not self.has_change_permission(request, entry):
+            raise PermissionDenied
+        return entry
+
+
+class EntryReviewMixin(EntryPanelsMixin):
     """For EntryAdmin: who owns an entry, how often it is checked, and checking it."""
 
     review_fields = ["owner", "review_interval_days"]
@@ -108,38 +134,27 @@ class EntryReviewMixin:
             messages.SUCCESS,
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        entry = self.get_object(request, unquote(object_id))
-        if entry is not None:
-            extra_context = {**self.review_context(request, entry), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def review_context(self, request: HttpRequest, entry: Entry) -> dict:
+    def panel_context(self, request: HttpRequest, entry: Entry) -> dict:
         """What the review bar above the form shows; `entry` comes from get_queryset()."""
         return {
+            **super().panel_context(request, entry),
             "review": {
                 "entry": entry,
                 "state": review.review_state(entry),
                 "is_due": entry.is_published and entry.review_due <= timezone.now(),
                 "can_verify": self.has_change_permission(request, entry),
                 "verify_url": reverse("admin:kb_entry_verify", args=[entry.pk]),
-            }
+            },
         }
 
+    @method_decorator(require_POST)
     def verify_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        # admin_view() has already required an active staff member and checked CSRF.
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        entry = self.get_object(request, unquote(object_id))
-        if entry is None:
-            raise Http404("No such entry.")
-        if not self.has_change_permission(request, entry):
-            raise PermissionDenied
+        entry = self.entry_to_change(request, object_id)
         review.verify([entry], request.user)
         entry = self.get_queryset(request).get(pk=entry.pk)
         if request.htmx:
             return render(
-                request, PANEL_TEMPLATE + "#review-bar", self.review_context(request, entry)
+                request, PANEL_TEMPLATE + "#review-bar", self.panel_context(request, entry)
             )
         self.message_user(request, f"“{entry}” marked as verified.", messages.SUCCESS)
         return redirect(reverse("admin:kb_entry_change", args=[entry.pk]))

@@ -7,15 +7,16 @@ the engineer's unsaved edits stay and a later Save keeps the new symptom.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
 from kb.content.models import Entry
 from kb.editorial import symptoms
 from kb.editorial.models import SearchRecord
+from kb.editorial.review_admin import EntryPanelsMixin
 
 PANEL_TEMPLATE = "admin/kb/entry/review_panel.html"
 
@@ -25,7 +26,7 @@ class SymptomDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("dismiss", "Dismiss")])
 
 
-class SymptomProposalsMixin:
+class SymptomProposalsMixin(EntryPanelsMixin):
     """For EntryAdmin: the proposals panel and the URL its buttons post to."""
 
     def get_urls(self):
@@ -38,11 +39,8 @@ class SymptomProposalsMixin:
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        entry = self.get_object(request, unquote(object_id))
-        if entry is not None:
-            extra_context = {**self.proposals_context(request, entry), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def panel_context(self, request: HttpRequest, entry: Entry) -> dict:
+        return {**super().panel_context(request, entry), **self.proposals_context(request, entry)}
 
     def proposals_context(self, request: HttpRequest, entry: Entry, **extra) -> dict:
         return {
@@ -55,15 +53,9 @@ class SymptomProposalsMixin:
             }
         }
 
+    @method_decorator(require_POST)
     def symptom_decision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        # admin_view() has already required an active staff member and checked CSRF.
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        entry = self.get_object(request, unquote(object_id))
-        if entry is None:
-            raise Http404("No such entry.")
-        if not self.has_change_permission(request, entry):
-            raise PermissionDenied
+        entry = self.entry_to_change(request, object_id)
         form = SymptomDecisionForm(request.POST)
         if not form.is_valid():
             return self._decision_refused(
