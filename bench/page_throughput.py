@@ -9,12 +9,18 @@ threads does the same, more slowly.
 Readers are a browser's User-Agent, so the reading middleware counts every request (the costly
 case: each request is a new reader, and "entry, from another entry" also counts a pair).
 
+Two figures per page: requests per second, and the CPU time the server's processes spent per
+request (read from /proc before and after each measurement). On a machine that others share,
+requests per second move with their load; CPU time per request hardly does, and on an idle
+machine throughput is the workers' CPU divided by it.
+
     python bench/page_throughput.py                 # main against this tree
     python bench/page_throughput.py --base HEAD~3 --seconds 10 --rounds 3
 """
 
 import argparse
 import http.client
+import os
 import re
 import shutil
 import statistics
@@ -62,7 +68,24 @@ def trail_cookie(base_url: str) -> str:
     return trail[0] if trail else ""
 
 
-def with_wrk(url: str, seconds: int, headers: dict[str, str]) -> float:
+def server_cpu_seconds(base_url: str) -> float:
+    """User and system CPU time of the gunicorn master and workers serving `base_url` (workers
+    are forks of the master, so they carry its command line with the --bind address)."""
+    bind = f"--bind\0{urlsplit(base_url).netloc}\0".encode()
+    ticks = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if bind not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def with_wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, int]:
+    """(requests per second, requests served)."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -70,10 +93,11 @@ def with_wrk(url: str, seconds: int, headers: dict[str, str]) -> float:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         sys.exit(f"{url} answered {errors.group(1)} errors:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return rate, int(re.search(r"(\d+) requests in", out).group(1))
 
 
-def with_threads(url: str, seconds: int, headers: dict[str, str]) -> float:
+def with_threads(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, int]:
     parts = urlsplit(url)
     deadline = time.monotonic() + seconds
     done = []
@@ -94,7 +118,14 @@ def with_threads(url: str, seconds: int, headers: dict[str, str]) -> float:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(done) / seconds
+    return sum(done) / seconds, sum(done)
+
+
+def measure(load, base_url: str, path: str, seconds: int, headers) -> tuple[float, float]:
+    """(requests per second, server CPU milliseconds per request)."""
+    cpu = server_cpu_seconds(base_url)
+    rate, served = load(base_url + path, seconds, headers)
+    return rate, (server_cpu_seconds(base_url) - cpu) * 1000 / max(served, 1)
 
 
 def main() -> None:
@@ -121,7 +152,7 @@ def main() -> None:
             "entry, a new reader": (ENTRY, {}),
             "entry, from another entry": (ENTRY, {"Cookie": trail_cookie(sites["this tree"])}),
         }
-        results: dict[tuple[str, str], list[float]] = {}
+        results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for url in ("/", ENTRY):
             for base_url in sites.values():
                 load(base_url + url, 1, {"User-Agent": USER_AGENT})  # warm up both workers
@@ -129,15 +160,24 @@ def main() -> None:
             for page, (path, extra) in pages.items():
                 for name, base_url in sites.items():
                     headers = {"User-Agent": USER_AGENT, **extra}
-                    rate = load(base_url + path, args.seconds, headers)
-                    results.setdefault((page, name), []).append(rate)
+                    figures = measure(load, base_url, path, args.seconds, headers)
+                    results.setdefault((page, name), []).append(figures)
 
-    print(f"| page | {args.base} req/s | this tree req/s | change |")
-    print("|---|---:|---:|---:|")
+    print(
+        f"| page | {args.base} req/s | this tree req/s | {args.base} CPU ms/request "
+        "| this tree CPU ms/request | change in CPU per request |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for page in pages:
-        before = statistics.median(results[(page, args.base)])
-        after = statistics.median(results[(page, "this tree")])
-        print(f"| {page} | {before:.0f} | {after:.0f} | {(after - before) / before:+.1%} |")
+        before, after = results[(page, args.base)], results[(page, "this tree")]
+        rate_before = statistics.median(rate for rate, _ in before)
+        rate_after = statistics.median(rate for rate, _ in after)
+        cpu_before = statistics.median(cpu for _, cpu in before)
+        cpu_after = statistics.median(cpu for _, cpu in after)
+        print(
+            f"| {page} | {rate_before:.0f} | {rate_after:.0f} | {cpu_before:.1f} "
+            f"| {cpu_after:.1f} | {(cpu_after - cpu_before) / cpu_before:+.1%} |"
+        )
 
 
 if __name__ == "__main__":
