@@ -133,6 +133,16 @@ def test_one_click_makes_a_draft_with_the_searches_as_symptoms(staff_client, sta
     assert Client().get("/faq/webhook-retries/").status_code == 404, "drafts stay private"
 
 
+def test_deleting_the_draft_leaves_the_group_unanswered_again(staff_client, db):
+    category = make_category(name="Webhooks")
+    searched("webhook retries", 2, results=0)
+    data = {"query": ["webhook retries"], "category": category.pk}
+    staff_client.post("/admin/kb/searchrecord/gaps/draft/", data)
+    assert gaps.clusters(30)[0].status == "drafted"
+    Entry.objects.get().delete()
+    assert gaps.clusters(30)[0].status == "open"
+
+
 def test_a_second_draft_gets_a_free_slug_without_underscores(staff_client, db):
     category = make_category(name="OAuth")
     make_entry(slug="invalid-grant", category=category)

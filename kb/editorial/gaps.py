@@ -161,7 +161,10 @@ def _mark_handled_and_resolved(groups: list[Cluster]) -> None:
     all_queries = [q for cluster in groups for q in cluster.query_texts]
     handled = {
         gap.query: gap
-        for gap in HandledGap.objects.filter(query__in=all_queries).select_related("entry")
+        # A draft deleted since leaves its searches unanswered again.
+        for gap in HandledGap.objects.filter(
+            query__in=all_queries, entry__isnull=False
+        ).select_related("entry")
     }
     for cluster in groups:
         marks = [handled[q] for q in cluster.query_texts if q in handled]
