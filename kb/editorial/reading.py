@@ -15,6 +15,7 @@ carries the last entry it read in a signed cookie (`kb_trail`, the entry's slug,
 else); the server keeps only daily counters. Staff and crawlers are not counted.
 """
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -129,12 +130,17 @@ def count_read_next(from_slug: str, to_slug: str, day) -> None:
         )
 
 
+@functools.lru_cache(maxsize=1024)
+def _trail_token(slug: str) -> str:
+    return signing.Signer(salt=_TRAIL_SALT).sign(slug)
+
+
 def remember_trail(response: HttpResponse, slug: str) -> None:
     # The same value for the same entry (no timestamp in it), so re-reading a page sends the
     # same cookies and a cached copy stays valid; the browser forgets it after the idle time.
     response.set_cookie(
         TRAIL_COOKIE,
-        signing.Signer(salt=_TRAIL_SALT).sign(slug),
+        _trail_token(slug),
         max_age=SESSION_IDLE_SECONDS,
         httponly=True,
         samesite="Lax",
