@@ -184,3 +184,24 @@ def test_a_vote_is_taken_from_the_readers_own_cookie_only(faq):
     assert Feedback.objects.count() == 1
     other = parse(reader_client().get("/support/", {"entry": "rate-limit-429"}).content)
     assert "which you found" not in other.find("ul", cls="support-context").words
+
+
+# Escalations in the admin
+
+
+def test_engineers_read_escalations_with_their_context_and_cannot_change_them(staff_client, faq):
+    from tests.factories import limited_client, make_search
+
+    entry = Entry.objects.get(slug="rate-limit-429")
+    search = make_search("429 burst")
+    escalation = Escalation.objects.create(
+        channel="form", entry=entry, search=search, vote="unhelpful"
+    )
+    listing = parse(staff_client.get("/admin/kb/escalation/").content)
+    row = listing.find("table", id="result_list").find("tbody").find("tr")
+    assert "429 burst" in row.words and "Not helpful" in row.words
+    assert staff_client.get("/admin/kb/escalation/add/").status_code == 403
+    staff_client.post(f"/admin/kb/escalation/{escalation.pk}/delete/", {"post": "yes"})
+    assert Escalation.objects.filter(pk=escalation.pk).exists()
+    outsider = limited_client("outsider", "view_entry")
+    assert outsider.get("/admin/kb/escalation/").status_code == 403

@@ -5,9 +5,9 @@ knows nothing of it, and a page served from a cache counts the same as one the v
 Keep it above any cache middleware in settings.MIDDLEWARE. When a cache answered before the
 URL was resolved, the path is resolved here again, which costs no query.
 
-What a reading costs: one statement (an upsert of the entry's row for the day), plus one for
-the pair of entries when the reader came from another entry; an UPDATE of the search record
-when the link came from a search result. No reads. A count that cannot be written (a
+What a reading costs: one write, an upsert of the entry's row for the day (with the pair of
+entries in the same transaction when the reader came from another entry), and an UPDATE of the
+search record when the link came from a search result. No reads. A count that cannot be written (a
 read-only database, say) is logged and the page is served anyway.
 
 A reading session is a browser that reads entries less than half an hour apart. The browser
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -92,9 +92,12 @@ def record_reading(request: HttpRequest, response: HttpResponse, slug: str) -> N
         return
     previous = last_read_slug(request)
     today = timezone.localdate()
-    count_view(slug, today, new_session=previous is None)
     if previous and previous != slug:
-        count_read_next(previous, slug, today)
+        with transaction.atomic():  # one write transaction, as for a single count
+            count_view(slug, today, new_session=False)
+            count_read_next(previous, slug, today)
+    else:
+        count_view(slug, today, new_session=previous is None)
     remember_trail(response, slug)
 
 
