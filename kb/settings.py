@@ -220,6 +220,13 @@ def envpositive(name: str, default: int) -> int:
 
 # Search records older than this are deleted by `manage.py prune_search_log`.
 KB_SEARCH_LOG_RETENTION_DAYS = envpositive("KB_SEARCH_LOG_RETENTION_DAYS", 90)
+# Entry views, reading sessions and what is read next are counted in each process and written
+# this often, in seconds (kb/editorial/counters.py); 0 writes each reading at once.
+KB_READING_FLUSH_SECONDS = envint("KB_READING_FLUSH_SECONDS", 10)
+if KB_READING_FLUSH_SECONDS < 0:
+    raise ImproperlyConfigured(
+        f"KB_READING_FLUSH_SECONDS must be 0 or more, not {KB_READING_FLUSH_SECONDS}"
+    )
 # "Was this helpful?" accepts this many votes per client address per window, then answers 429.
 KB_FEEDBACK_RATE_LIMIT = envpositive("KB_FEEDBACK_RATE_LIMIT", 20)
 KB_FEEDBACK_RATE_WINDOW = envpositive("KB_FEEDBACK_RATE_WINDOW_SECONDS", 600)

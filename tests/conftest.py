@@ -54,10 +54,16 @@ def _test_settings(settings, tmp_path):
     settings.WHITENOISE_AUTOREFRESH = True
     # Every test gets its own search index, never the one in var/.
     settings.KB_INDEX_DIR = tmp_path / "search"
-    # What each process remembers of yesterday's reading, from another test's database.
+    # Readings are written at once, so a test sees them; and nothing a process remembers of
+    # another test's database is carried over.
+    settings.KB_READING_FLUSH_SECONDS = 0
+    from kb.editorial import counters
     from kb.editorial.related import forget_read_next
 
     forget_read_next()
+    counters.discard()
+    yield
+    counters.discard()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Counting readers: entry views, reading sessions and what is read next, by a middleware once
 the response is built; and the related entries each entry page shows."""
 
+import time
 from datetime import timedelta
 
 from django.db import connection
@@ -8,6 +9,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from kb.editorial import counters
 from kb.editorial.reading import TRAIL_COOKIE, ReadingMiddleware
 from kb.models import Entry, ReadingDay, ReadNext
 from tests.factories import BROWSER_USER_AGENT, make_category, make_entry, reader_client
@@ -108,7 +110,7 @@ def test_the_page_is_served_when_the_count_cannot_be_written(reader, db):
     assert "How do I test my integration?" in response.content.decode()
 
 
-def test_counting_a_reading_is_one_statement_and_no_read(reader, db):
+def test_writing_a_reading_is_one_upsert_and_no_read(reader, db):
     from django.db import connection as conn
     from django.test.utils import CaptureQueriesContext
 
@@ -118,9 +120,48 @@ def test_counting_a_reading_is_one_statement_and_no_read(reader, db):
             reader.get("/faq/rate-limit/")
         counting = [q["sql"] for q in queries.captured_queries if "kb_readingday" in q["sql"]]
         assert len(counting) == 1
-        assert counting[0].startswith("INSERT INTO kb_readingday")
+        assert "INSERT INTO kb_readingday" in counting[0]
         assert "ON CONFLICT (entry_id, day) DO UPDATE" in counting[0]
     assert counts("rate-limit") == (2, 1)
+
+
+def test_readings_are_counted_in_memory_and_written_in_one_batch(reader, db, settings):
+    settings.KB_READING_FLUSH_SECONDS = 3600
+    make_entry(slug="first")
+    make_entry(slug="second", question="Second?")
+    for slug in ("first", "first", "second"):
+        reader.get(f"/faq/{slug}/")
+    reader_client().get("/faq/first/")
+    assert not ReadingDay.objects.exists() and not ReadNext.objects.exists()
+
+    assert counters.flush() == 3  # two entries' days, one pair
+    assert (counts("first"), counts("second")) == ((3, 2), (1, 0))
+    assert ReadNext.objects.get().count == 1
+    assert counters.flush() == 0
+
+
+def test_a_timer_writes_the_counts_soon_after(transactional_db, settings):
+    settings.KB_READING_FLUSH_SECONDS = 0.2
+    make_entry(slug="rate-limit")
+    reader_client().get("/faq/rate-limit/")
+    deadline = time.monotonic() + 10
+    while counts("rate-limit") == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert counts("rate-limit") == (1, 1)
+
+
+def test_counts_the_database_refuses_are_kept_for_the_next_try(reader, db, settings):
+    settings.KB_READING_FLUSH_SECONDS = 3600
+    make_entry(slug="rate-limit")
+    reader.get("/faq/rate-limit/")
+    table = ReadingDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO kb_elsewhere")
+    assert counters.flush() == 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE kb_elsewhere RENAME TO {table}")
+    assert counters.flush() == 1
+    assert counts("rate-limit") == (1, 1)
 
 
 # Related entries

@@ -5,10 +5,9 @@ knows nothing of it, and a page served from a cache counts the same as one the v
 Keep it above any cache middleware in settings.MIDDLEWARE. When a cache answered before the
 URL was resolved, the path is resolved here again, which costs no query.
 
-What a reading costs: one write, an upsert of the entry's row for the day (with the pair of
-entries in the same transaction when the reader came from another entry), and an UPDATE of the
-search record when the link came from a search result. No reads. A count that cannot be written (a
-read-only database, say) is logged and the page is served anyway.
+What a reading costs: a few counters in memory, written in batches (kb/editorial/counters.py),
+and an UPDATE of the search record when the link came from a search result. No reads. A count
+that cannot be written (a read-only database, say) is logged and the page is served anyway.
 
 A reading session is a browser that reads entries less than half an hour apart. The browser
 carries the last entry it read in a signed cookie (`kb_trail`, the entry's slug, nothing
@@ -22,14 +21,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core import signing
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from kb.content.models import Entry
-from kb.editorial import insights
-from kb.editorial.models import ReadingDay, ReadNext
+from kb.editorial import counters, insights
 
 logger = logging.getLogger(__name__)
 
@@ -90,47 +87,8 @@ def record_reading(request: HttpRequest, response: HttpResponse, slug: str) -> N
         insights.mark_opened(request.GET["sq"], slug)
     if not is_reader(request):
         return
-    previous = last_read_slug(request)
-    today = timezone.localdate()
-    if previous and previous != slug:
-        with transaction.atomic():  # one write transaction, as for a single count
-            count_view(slug, today, new_session=False)
-            count_read_next(previous, slug, today)
-    else:
-        count_view(slug, today, new_session=previous is None)
+    counters.count(slug, timezone.localdate(), previous=last_read_slug(request))
     remember_trail(response, slug)
-
-
-# Counting is one statement each: an upsert that finds the entries by slug in a subquery,
-# adds to the day's row or creates it, without a read before it and without a race between
-# workers. The same SQL runs on SQLite (3.24 and later) and PostgreSQL; the ORM has no
-# increment-or-create, and building its queries cost more than running them on this path.
-# (SQLite needs the WHERE in INSERT ... SELECT ... ON CONFLICT, which both have.)
-
-
-def count_view(slug: str, day, new_session: bool) -> None:
-    table, entries = ReadingDay._meta.db_table, Entry._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (entry_id, day, views, sessions) "
-            f"SELECT id, %s, 1, %s FROM {entries} WHERE slug = %s "
-            "ON CONFLICT (entry_id, day) DO UPDATE "
-            f"SET views = {table}.views + 1, sessions = {table}.sessions + excluded.sessions",
-            [day, int(new_session), slug],
-        )
-
-
-def count_read_next(from_slug: str, to_slug: str, day) -> None:
-    table, entries = ReadNext._meta.db_table, Entry._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (from_entry_id, to_entry_id, day, count) "
-            f"SELECT a.id, b.id, %s, 1 FROM {entries} a, {entries} b "
-            "WHERE a.slug = %s AND b.slug = %s "
-            "ON CONFLICT (from_entry_id, to_entry_id, day) DO UPDATE "
-            f"SET count = {table}.count + 1",
-            [day, from_slug, to_slug],
-        )
 
 
 @functools.lru_cache(maxsize=1024)
