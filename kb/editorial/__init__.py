@@ -10,6 +10,7 @@
     insights    the search log: recording searches and opened results (signed references), the
                 insights page's lists, the retention
     reading     the middleware that counts entry views, reading sessions and what is read next
+    counters    those counts, kept in each process and written in batches
     related     an entry page's related questions
     review      verified answers: verifying, why an entry is due, the owners' daily digest
     review_admin, review_tags   the verify button and action, the due column and filter; the
