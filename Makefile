@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install setup lint format check-migrations check-deploy bench weight screenshots clean
+.PHONY: run test test-postgres install setup lint format check-migrations check-deploy bench bench-compare weight screenshots clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -62,6 +62,11 @@ bench: install
 	$(PY) bench/search_bench.py
 	$(PY) -m bench.run --sizes $(SIZES) --budget $(BUDGET)
 
+# Page throughput of another revision (BASE, main by default) beside this tree's, side by side.
+BASE ?= main
+bench-compare: install
+	$(PY) bench/page_throughput.py --base $(BASE)
+
 # What a browser downloads for the home page and an entry page, on a throwaway site
 # (README.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.
 WEIGHT_PORT ?= 0
@@ -72,6 +77,7 @@ weight: install
 # SHOTS="error-page palette" takes only those.
 screenshots: install
 	$(PY) bench/screenshots.py $(SHOTS)
+	$(PY) bench/support_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 WORKERS = 3  # as `make run`
 START_UP_SECONDS = 30
 
@@ -48,10 +47,10 @@ def site_env(data_dir: Path | str, **settings: str) -> dict[str, str]:
     return {**os.environ, "KB_DATA_DIR": str(data_dir), "DJANGO_DEBUG": "false", **settings}
 
 
-def _run(command: list[str], data_dir: Path | str, **settings: str) -> None:
+def _run(command: list[str], data_dir: Path | str, root: Path = ROOT, **settings: str) -> None:
     environment = site_env(data_dir, **settings)
     done = subprocess.run(
-        command, env=environment, cwd=ROOT, capture_output=True, text=True, check=False
+        command, env=environment, cwd=root, capture_output=True, text=True, check=False
     )
     if done.returncode:
         sys.exit(f"`{' '.join(command[1:])}` failed:\n{done.stderr[-3000:]}")
@@ -63,18 +62,26 @@ def add_corpus(data_dir: Path | str, corpus_size: int) -> None:
 
 
 def prepare_site(
-    data_dir: Path | str, corpus_size: int = 0, extra_setup: tuple = (), **settings: str
+    data_dir: Path | str,
+    corpus_size: int = 0,
+    extra_setup: tuple = (),
+    setup_scripts: tuple[Path, ...] = (),
+    root: Path = ROOT,
+    **settings: str,
 ) -> None:
     """Set a site up in `data_dir` as `make run` does, topped up to `corpus_size` entries;
-    `extra_setup` adds manage.py commands (an account, a demo entry), `settings` environment
-    variables."""
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    _run([*manage, "setup_site"], data_dir, **settings)
+    `extra_setup` adds manage.py commands (an account, a demo entry), `setup_scripts` Python
+    scripts run in the site's environment (to seed data), `settings` environment variables.
+    `root` is the source tree (another checkout, to compare with)."""
+    manage = [sys.executable, str(root / "manage.py")]
+    _run([*manage, "setup_site"], data_dir, root, **settings)
     if corpus_size:
         add_corpus(data_dir, corpus_size)
-        _run([*manage, "rebuild_index"], data_dir, **settings)
+        _run([*manage, "rebuild_index"], data_dir, root, **settings)
     for command in extra_setup:
-        _run([*manage, *command, "--verbosity", "0"], data_dir, **settings)
+        _run([*manage, *command, "--verbosity", "0"], data_dir, root, **settings)
+    for script in setup_scripts:
+        _run([sys.executable, str(script)], data_dir, root, **settings)
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
@@ -92,15 +99,18 @@ def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
 
 @contextmanager
 def serve_site(
-    data_dir: Path | str, port: int = 0, workers: int = WORKERS, **settings: str
+    data_dir: Path | str, port: int = 0, workers: int = WORKERS, root: Path = ROOT, **settings: str
 ) -> Iterator[Site]:
     """Serve a prepared data folder as `make run` does, until the block ends; `settings` are
     environment variables for the site (KB_SEARCH_RATE_LIMIT=…)."""
     bind = f"127.0.0.1:{port or free_port()}"
+    config = root / "deploy" / "gunicorn.conf.py"
+    # An older checkout may predate the configuration file: the same essentials as flags.
+    options = ["--config", str(config)] if config.exists() else ["--bind", bind, "-w", str(workers)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kb.wsgi", "--config", str(GUNICORN_CONFIG)],
+        [sys.executable, "-m", "gunicorn", "kb.wsgi", *options],
         env=site_env(data_dir, KB_BIND=bind, WEB_CONCURRENCY=str(workers), **settings),
-        cwd=ROOT,
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -120,10 +130,13 @@ def throwaway_site(
     workers: int = WORKERS,
     extra_setup: tuple = (),
     env: dict[str, str] | None = None,
+    setup_scripts: tuple[Path, ...] = (),
+    root: Path = ROOT,
 ) -> Iterator[str]:
     """Serve a fresh site; yields its base URL, e.g. http://127.0.0.1:43121. `extra_setup`
-    adds manage.py commands after the usual ones (an account, a demo entry), `env` variables."""
+    adds manage.py commands after the usual ones (an account, a demo entry), `setup_scripts`
+    scripts (seed data), `env` variables; `root` serves another checkout."""
     with tempfile.TemporaryDirectory(prefix="kb-site-") as data_dir:
-        prepare_site(data_dir, corpus_size, extra_setup, **(env or {}))
-        with serve_site(data_dir, port, workers, **(env or {})) as site:
+        prepare_site(data_dir, corpus_size, extra_setup, setup_scripts, root, **(env or {}))
+        with serve_site(data_dir, port, workers, root, **(env or {})) as site:
             yield site.base_url

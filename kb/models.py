@@ -4,7 +4,15 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 """
 
 from kb.content.models import Category, Entry, Synonym
-from kb.editorial.models import Feedback, SearchRecord
+from kb.editorial.models import (
+    Escalation,
+    Feedback,
+    HandledGap,
+    ReadingDay,
+    ReadNext,
+    SearchRecord,
+    SymptomDecision,
+)
 from kb.search.models import SearchChange, SearchChangeCounter
 from kb.tools.models import ErrorCode, KnownErrorMessage
 from kb.web.models import ThrottleWindow
@@ -13,11 +21,16 @@ __all__ = [
     "Category",
     "Entry",
     "ErrorCode",
+    "Escalation",
     "Feedback",
+    "HandledGap",
     "KnownErrorMessage",
+    "ReadNext",
+    "ReadingDay",
     "SearchChange",
     "SearchChangeCounter",
     "SearchRecord",
+    "SymptomDecision",
     "Synonym",
     "ThrottleWindow",
 ]

@@ -167,6 +167,9 @@ MIDDLEWARE = [
     # After the authentication middleware, as django-axes requires; it turns a locked-out
     # sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
+    # Counts entry views and opened search results once the response is built. It keeps
+    # counting when a page comes from a cache, as long as it stays above the cache middleware.
+    "kb.editorial.reading.ReadingMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -190,6 +193,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kb.context_processors.site",
             ],
+            # The admin home's "due for review" panel; the tags live with the feature.
+            "libraries": {"kb_review": "kb.editorial.review_tags"},
         },
     },
 ]
@@ -264,8 +269,23 @@ LOGGING = {
     },
 }
 
-# The public contact shown on fruitless searches and error pages.
+# The public contact shown on every page (kb.context_processors.site); support requests sent
+# from the "Contact API support" form go there.
 KB_SUPPORT_EMAIL = os.environ.get("KB_SUPPORT_EMAIL", "apisupport@procore.com")
+# The site's address as readers reach it, for links in e-mails (which have no request).
+KB_SITE_URL = os.environ.get("KB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail (the review digest, support requests): printed to the console unless a real backend
+# is configured, so a local run never sends anything.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "knowledge-base@localhost")
 
 # The search index: generations of a Whoosh index below this folder, `current` the live one.
 # Each node has its own; the database's change log keeps them all following the content.
@@ -293,6 +313,13 @@ CACHES = {
 
 # Search records older than this are deleted by `manage.py prune_search_log`.
 KB_SEARCH_LOG_RETENTION_DAYS = envpositive("KB_SEARCH_LOG_RETENTION_DAYS", 90)
+# Entry views, reading sessions and what is read next are counted in each process and written
+# this often, in seconds (kb/editorial/counters.py); 0 writes each reading at once.
+KB_READING_FLUSH_SECONDS = envint("KB_READING_FLUSH_SECONDS", 10)
+if KB_READING_FLUSH_SECONDS < 0:
+    raise ImproperlyConfigured(
+        f"KB_READING_FLUSH_SECONDS must be 0 or more, not {KB_READING_FLUSH_SECONDS}"
+    )
 # "Was this helpful?" accepts this many votes per client address per window, then answers 429.
 KB_FEEDBACK_RATE_LIMIT = envpositive("KB_FEEDBACK_RATE_LIMIT", 20)
 KB_FEEDBACK_RATE_WINDOW = envpositive("KB_FEEDBACK_RATE_WINDOW_SECONDS", 600)
@@ -347,3 +374,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Verified answers ------------------------------------------------------------------------
+
+# An entry is due for review this many days after it was last verified (or created), unless
+# its category or the entry itself sets another interval in the admin.
+KB_REVIEW_INTERVAL_DAYS = envpositive("KB_REVIEW_INTERVAL_DAYS", 180)
+# Once an entry has been due for this many more days, its public page says so, discreetly.
+KB_REVIEW_OVERDUE_NOTICE_DAYS = envpositive("KB_REVIEW_OVERDUE_NOTICE_DAYS", 90)

@@ -57,6 +57,16 @@ def _test_settings(settings, tmp_path):
     settings.KB_INDEX_DIR = tmp_path / "search"
     # Signing in checks a password; a deliberately slow hash would only slow the tests down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Readings are written at once, so a test sees them; and nothing a process remembers of
+    # another test's database is carried over.
+    settings.KB_READING_FLUSH_SECONDS = 0
+    from kb.editorial import counters
+    from kb.editorial.related import forget_read_next
+
+    forget_read_next()
+    counters.discard()
+    yield
+    counters.discard()
 
 
 @pytest.fixture
@@ -137,6 +147,15 @@ def live_faq(transactional_db, live_server):
 def live_index(live_faq):
     """The live server with the real FAQ loaded and indexed; returns the server's base URL."""
     search.rebuild()
+    return live_faq
+
+
+@pytest.fixture
+def engineer(django_user_model, live_faq):
+    """A support engineer's account on the live server; returns the server's base URL."""
+    django_user_model.objects.create_user(
+        username="engineer", password="a-long-test-password", is_staff=True, is_superuser=True
+    )
     return live_faq
 
 
@@ -268,3 +287,11 @@ def make_server(site_template):
     for folder in folders:
         set_writable(folder, True)  # whatever a test took away, so the folder can go
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def reader():
+    """An anonymous reader's browser (it sends a User-Agent, so its reading is counted)."""
+    from tests.factories import reader_client
+
+    return reader_client()

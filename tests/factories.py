@@ -66,3 +66,50 @@ def save_in_admin(client, entry: Entry, **changes):
     assert response.status_code == 302, response.content.decode()[:2000]
     entry.refresh_from_db()
     return entry
+
+
+# Staff accounts with exactly the permissions a test names, e.g. make_staff("view_entry").
+
+
+def make_staff(username: str = "limited", *codenames: str):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user(
+        username=username, password="a-long-test-password", is_staff=True
+    )
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def limited_client(username: str = "limited", *codenames: str):
+    """A client signed in as a staff user with only these permissions."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_staff(username, *codenames))
+    return client
+
+
+# A reader's browser: crawlers and scripts are not counted as readers (kb/editorial/reading.py).
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0 Safari/537.36"
+)
+
+
+def reader_client():
+    from django.test import Client
+
+    return Client(HTTP_USER_AGENT=BROWSER_USER_AGENT)
+
+
+def sign_in(page, base_url: str, username: str = "engineer") -> None:
+    """Sign in to the admin in a browser page (Playwright), as the `engineer` fixture's user."""
+    from playwright.sync_api import expect
+
+    page.goto(base_url + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Content and support tools")).to_be_visible()

@@ -1,6 +1,12 @@
 """Reading a page the way a reader sees it, through the standard library's HTMLParser, so tests
-assert on what a page shows (an element's text, a link's href, the <head> links, the JSON-LD)
-rather than slicing the markup: `find`/`find_all` for elements, `parse_page` for the rest.
+assert on what a page shows (an element's text, its links, the words marked in it, the <head>
+links, the JSON-LD) rather than slicing the markup.
+
+    page = parse(html)                      the document as a tree of Elements
+    page.find("p", cls="snippet").text      the first match's text, white space collapsed
+    find_all(html, "aside", "lookup-offer") every element with that tag and class
+    find(html, "h1")                        the one element that matches, or the test fails
+    parse_page(html).json_ld                what crawlers read: head links, JSON-LD, links
 """
 
 from dataclasses import dataclass, field
@@ -13,83 +19,91 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 class Element:
     tag: str
     attrs: dict[str, str]
-    text: str = ""
-    marked: list[str] = field(default_factory=list)  # the text of <mark> elements inside it
-    links: list[dict[str, str]] = field(default_factory=list)  # its <a>: href and text
+    raw_text: str = ""
+    children: list["Element"] = field(default_factory=list)
 
     @property
-    def classes(self) -> list[str]:
-        return self.attrs.get("class", "").split()
+    def text(self) -> str:
+        """The text with its white space collapsed, as a reader sees it."""
+        return " ".join(self.raw_text.split())
+
+    words = text
+
+    @property
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def find_all(self, tag: str | None = None, *, id: str | None = None, cls: str | None = None):
+        """Every element below this one with this tag, id and class (each optional), in order."""
+        found = []
+        for child in self.children:
+            if (
+                (tag is None or child.tag == tag)
+                and (id is None or child.attrs.get("id") == id)
+                and (cls is None or cls in child.classes)
+            ):
+                found.append(child)
+            found += child.find_all(tag, id=id, cls=cls)
+        return found
+
+    def find(self, tag: str | None = None, *, id: str | None = None, cls: str | None = None):
+        found = self.find_all(tag, id=id, cls=cls)
+        assert found, f"no <{tag or '*'} id={id} class={cls}> in the page"
+        return found[0]
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        """Its links: the href and text of each <a> inside it."""
+        return [
+            {"href": link.attrs.get("href", ""), "text": link.text} for link in self.find_all("a")
+        ]
+
+    @property
+    def marked(self) -> list[str]:
+        """The text of each <mark> inside it."""
+        return [mark.text for mark in self.find_all("mark")]
 
 
-class _Finder(HTMLParser):
-    def __init__(self, tag: str | None, class_: str | None, id_: str | None):
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.wanted = (tag, class_, id_)
-        self.found: list[Element] = []
-        self.open: list[tuple[Element, int]] = []  # matching elements still open, at a depth
-        self.depth = 0
-        self.mark_depth = None
-        self.link_depth = None
-
-    def _matches(self, tag: str, attrs: dict[str, str]) -> bool:
-        tag_wanted, class_wanted, id_wanted = self.wanted
-        return (
-            (tag_wanted is None or tag == tag_wanted)
-            and (class_wanted is None or class_wanted in (attrs.get("class") or "").split())
-            and (id_wanted is None or attrs.get("id") == id_wanted)
-        )
+        self.root = Element("#document", {})
+        self.stack = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if self._matches(tag, attributes):
-            element = Element(tag, attributes)
-            self.found.append(element)
-            if tag not in VOID:
-                self.open.append((element, self.depth))
-        if tag in VOID:
-            return
-        self.depth += 1
-        if tag == "mark":
-            self.mark_depth = self.depth
-            for element, _ in self.open:
-                element.marked.append("")
-        if tag == "a":
-            self.link_depth = self.depth
-            for element, _ in self.open:
-                element.links.append({"href": attributes.get("href", ""), "text": ""})
+        element = Element(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in VOID:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
 
     def handle_endtag(self, tag):
-        if tag in VOID:
-            return
-        if self.mark_depth == self.depth:
-            self.mark_depth = None
-        if self.link_depth == self.depth:
-            self.link_depth = None
-        self.depth -= 1
-        while self.open and self.open[-1][1] >= self.depth:
-            element, _ = self.open.pop()
-            element.text = " ".join(element.text.split())
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
 
     def handle_data(self, data):
-        for element, _ in self.open:
-            element.text += data
-            if self.mark_depth is not None and element.marked:
-                element.marked[-1] += data
-            if self.link_depth is not None and element.links:
-                element.links[-1]["text"] += data
+        for element in self.stack:
+            element.raw_text += data
+
+
+def parse(html: str | bytes) -> Element:
+    if isinstance(html, bytes):
+        html = html.decode()
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
 
 
 def find_all(
     html: str, tag: str | None = None, class_: str | None = None, id: str | None = None
 ) -> list[Element]:
     """Every element of the page with this tag, class and id (each optional), in order."""
-    finder = _Finder(tag, class_, id)
-    finder.feed(html)
-    finder.close()
-    for element, _ in finder.open:  # left open by the page: still report their text
-        element.text = " ".join(element.text.split())
-    return finder.found
+    return parse(html).find_all(tag, id=id, cls=class_)
 
 
 def find(html: str, tag: str | None = None, class_: str | None = None, id: str | None = None):
@@ -99,50 +113,24 @@ def find(html: str, tag: str | None = None, class_: str | None = None, id: str |
     return found[0]
 
 
-class _PageParser(HTMLParser):
-    """Collects the <link> tags of <head>, the JSON-LD scripts and the links of a page."""
+@dataclass
+class Page:
+    """What crawlers and tools read of a page besides its text."""
 
-    def __init__(self):
-        super().__init__()
-        self.head_links: list[dict] = []
-        self.json_ld: list[str] = []
-        self.links: list[tuple[str, str]] = []  # (href, text) of every <a href>
-        self._in_head = False
-        self._in_json_ld = False
-        self._link_text: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "head":
-            self._in_head = True
-        elif tag == "link" and self._in_head:
-            self.head_links.append(attributes)
-        elif tag == "script" and attributes.get("type") == "application/ld+json":
-            self._in_json_ld = True
-            self.json_ld.append("")
-        elif tag == "a" and "href" in attributes:
-            self.links.append((attributes["href"], ""))
-            self._link_text = []
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self._in_head = False
-        elif tag == "script":
-            self._in_json_ld = False
-        elif tag == "a" and self._link_text is not None:
-            href, _ = self.links[-1]
-            self.links[-1] = (href, " ".join("".join(self._link_text).split()))
-            self._link_text = None
-
-    def handle_data(self, data):
-        if self._in_json_ld:
-            self.json_ld[-1] += data
-        if self._link_text is not None:
-            self._link_text.append(data)
+    head_links: list[dict[str, str]]  # the attributes of each <link> in <head>
+    json_ld: list[str]  # the content of each JSON-LD script
+    links: list[tuple[str, str]]  # (href, text) of every <a href>
 
 
-def parse_page(html: str) -> _PageParser:
-    parser = _PageParser()
-    parser.feed(html)
-    parser.close()
-    return parser
+def parse_page(html: str) -> Page:
+    root = parse(html)
+    heads = root.find_all("head")
+    return Page(
+        head_links=[link.attrs for head in heads for link in head.find_all("link")],
+        json_ld=[
+            script.raw_text
+            for script in root.find_all("script")
+            if script.attrs.get("type") == "application/ld+json"
+        ],
+        links=[(a.attrs["href"], a.text) for a in root.find_all("a") if "href" in a.attrs],
+    )

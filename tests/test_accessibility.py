@@ -22,6 +22,7 @@ PAGES = {
     "error page": "/errors/429/",
     "every error code": "/errors/",
     "unknown error code": "/errors/418/",
+    "contact support": "/support/?entry=rate-limit-429",
 }
 SERIOUS = {"serious", "critical"}
 

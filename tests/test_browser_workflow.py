@@ -3,6 +3,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from kb.models import Entry, Feedback
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -11,22 +12,6 @@ pytestmark = pytest.mark.browser
 def _fresh_throttle(live_faq):
     # The vote throttle's cache table is not emptied between live-server tests.
     cache.clear()
-
-
-@pytest.fixture
-def engineer(django_user_model, live_faq):
-    django_user_model.objects.create_user(
-        username="engineer", password="a-long-test-password", is_staff=True, is_superuser=True
-    )
-    return live_faq
-
-
-def sign_in(page, base_url: str) -> None:
-    page.goto(base_url + "/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill("engineer")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Content and support tools")).to_be_visible()
 
 
 def test_the_answer_preview_updates_as_the_engineer_types(page, engineer):

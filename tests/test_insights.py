@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from kb.editorial.insights import mark_opened, normalize_query, record_search
+from kb.editorial.insights import mark_opened, normalize_query, record_search, result_token
 from kb.models import SearchRecord
 from tests.factories import make_entry, make_search
 
@@ -38,15 +38,27 @@ def test_it_skips_empty_queries(db, query):
 
 def test_it_stores_nothing_about_the_searcher(db):
     fields = {field.name for field in SearchRecord._meta.get_fields()}
-    assert fields == {"id", "query", "results", "opened", "created"}
+    # Which result was opened first and from which place, and the same browser's previous
+    # fruitless search: facts about searches, none about the searcher.
+    assert fields == {
+        "id",
+        "query",
+        "results",
+        "opened",
+        "created",
+        "opened_entry",
+        "opened_rank",
+        "follows",
+    }
 
 
 def test_opening_a_result_marks_the_search(client, db):
-    make_entry(slug="rate-limit", question="Rate limits?")
+    entry = make_entry(slug="rate-limit", question="Rate limits?")
     search_id = record_search("429", 1)
-    response = client.get(f"/faq/rate-limit/?sq={search_id}")
+    response = client.get("/faq/rate-limit/", {"sq": result_token(search_id, 1, "rate-limit")})
     assert response.status_code == 200
-    assert SearchRecord.objects.get(pk=search_id).opened
+    record = SearchRecord.objects.get(pk=search_id)
+    assert (record.opened, record.opened_entry, record.opened_rank) == (True, entry, 1)
 
 
 def test_opening_a_draft_as_staff_marks_nothing(staff_client, db):
@@ -54,7 +66,8 @@ def test_opening_a_draft_as_staff_marks_nothing(staff_client, db):
 
     make_entry(slug="draft", status=Entry.Status.DRAFT)
     search_id = record_search("draft", 1)
-    assert staff_client.get(f"/faq/draft/?sq={search_id}").status_code == 200
+    token = result_token(search_id, 1, "draft")
+    assert staff_client.get("/faq/draft/", {"sq": token}).status_code == 200
     assert not SearchRecord.objects.get(pk=search_id).opened
 
 
@@ -65,8 +78,8 @@ def test_junk_search_ids_are_ignored(client, db, junk):
     make_entry(slug="rate-limit")
     record = make_search("429")
     assert client.get("/faq/rate-limit/", {"sq": junk}).status_code == 200
-    mark_opened(junk)
-    mark_opened(None)
+    mark_opened(junk, "rate-limit")
+    mark_opened(None, "rate-limit")
     record.refresh_from_db()
     assert not record.opened
 
@@ -79,7 +92,7 @@ def test_an_unknown_search_id_is_ignored(client, db):
 
 def test_an_old_search_is_not_marked_by_a_bookmarked_link(db):
     record = make_search("429", created=timezone.now() - timedelta(days=2))
-    mark_opened(str(record.pk))
+    mark_opened(result_token(record.pk, 1, "rate-limit"), "rate-limit")
     record.refresh_from_db()
     assert not record.opened
 

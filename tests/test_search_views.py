@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from kb import search
 from kb.models import Entry
-from tests.html import find, find_all
+from tests.html import find, find_all, parse
 from tests.htmx import HtmxClient
 
 
@@ -147,8 +147,11 @@ def test_a_page_search_is_recorded_for_the_insights(client, indexed_faq):
     record = SearchRecord.objects.get()
     assert (record.query, record.opened) == ("invalid_grant", False)
     assert record.results == search.search("invalid_grant").total > 0
-    assert f'href="/faq/refresh-token-invalid/?sq={record.pk}"' in html
-    client.get(f"/faq/refresh-token-invalid/?sq={record.pk}")
+    first = parse(html).find("a", cls="result-link").attrs["href"]
+    # The link names the search by a reference signed for this entry, not by its bare id.
+    assert first.startswith("/faq/refresh-token-invalid/?sq=")
+    assert first != f"/faq/refresh-token-invalid/?sq={record.pk}"
+    client.get(first)
     record.refresh_from_db()
     assert record.opened
 
@@ -158,21 +161,21 @@ def test_searching_as_you_type_keeps_one_record_per_search(indexed_faq):
 
     client = HtmxClient()
     first = client.get("/search/", {"q": "refr"}, htmx=True)
-    record = SearchRecord.objects.get()
-    assert f'name="refines" value="{record.pk}"' in first.content.decode()
-    second = client.get("/search/", {"q": "refresh token", "refines": record.pk}, htmx=True)
+    SearchRecord.objects.get()
+    refines = parse(first.content).find("input", id="search-refines").attrs["value"]
+    second = client.get("/search/", {"q": "refresh token", "refines": refines}, htmx=True)
     assert second["HX-Push-Url"] == "/search/?q=refresh%20token"
     assert list(SearchRecord.objects.values_list("query", flat=True)) == ["refresh token"]
-    client.get("/search/", {"q": "cors", "refines": record.pk}, htmx=True)
+    client.get("/search/", {"q": "cors", "refines": refines}, htmx=True)
     assert SearchRecord.objects.count() == 2, "a different search is a new record"
 
 
 def test_a_refines_id_is_ignored_without_htmx_or_when_junk(client, indexed_faq):
     from kb.models import SearchRecord
 
-    client.get("/search/", {"q": "refr"})
-    record = SearchRecord.objects.get()
-    client.get("/search/", {"q": "refresh", "refines": record.pk})
+    html = client.get("/search/", {"q": "refr"}).content
+    refines = parse(html).find("input", id="search-refines").attrs["value"]
+    client.get("/search/", {"q": "refresh", "refines": refines})
     HtmxClient().get("/search/", {"q": "refresh", "refines": "9" * 40}, htmx=True)
     assert SearchRecord.objects.count() == 3
 

@@ -16,9 +16,13 @@ random) while what the page says does not. It is a hash of:
   changes the markup or the hashed CSS names re-sends every page;
 - the published content every page can show: entries' slugs, questions, order, category and
   `updated`, and the categories (see `_content_fingerprint` for why that is enough);
-- the URL and the whole Cookie header: the page varies with the cookies (`Vary: Cookie`), so its
+- the date: an entry's "not checked for a while" notice and its related entries (counted reads
+  stop at yesterday) may change overnight without any row changing;
+- the URL and the Cookie header: the page varies with the cookies (`Vary: Cookie`), so its
   validator does too. A cached page whose CSRF token belongs to an old cookie (rotated at sign-in,
-  or cleared) is never confirmed with a 304;
+  or cleared) is never confirmed with a 304. Only the cookies that never shape a page are left
+  out (`PAGE_NEUTRAL_COOKIES`): the reading trail and the last search, which kb/editorial
+  reads on the next request and which change from one page to the next;
 - the visitor's session data, when there is a session: whatever a feature remembers for an
   anonymous visitor there (a vote, a message) can show on a page without changing a cookie.
 
@@ -46,6 +50,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition, conditional_page
 
@@ -53,6 +58,9 @@ from kb.content.models import Category, Entry
 
 # What shapes the HTML besides the database: our templates and Python code.
 RELEASE_SOURCES = [("templates", "*.html"), ("templates", "*.xml"), ("kb", "*.py")]
+# Cookies that kb.editorial reads on a later request and no page shows (kb/editorial/reading.py,
+# kb/editorial/insights.py).
+PAGE_NEUTRAL_COOKIES = frozenset({"kb_trail", "kb_last_search"})
 
 
 @functools.cache
@@ -78,7 +86,12 @@ def _content_fingerprint() -> str:
     categories = Category.objects.order_by("pk")
     return repr(
         (
-            list(entries.values_list("pk", "slug", "question", "category_id", "order", "updated")),
+            # `last_verified` is set without touching `updated`: verifying is not an edit.
+            list(
+                entries.values_list(
+                    "pk", "slug", "question", "category_id", "order", "updated", "last_verified"
+                )
+            ),
             list(categories.values_list("pk", "slug", "name", "description", "order")),
         )
     )
@@ -90,6 +103,12 @@ def _session_state(request: HttpRequest) -> str:
     return repr(sorted(request.session.items()))
 
 
+def _page_cookies(request: HttpRequest) -> str:
+    return repr(
+        sorted(item for item in request.COOKIES.items() if item[0] not in PAGE_NEUTRAL_COOKIES)
+    )
+
+
 def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
     if request.htmx or settings.CSRF_COOKIE_NAME not in request.COOKIES:
         return None
@@ -97,8 +116,9 @@ def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
     for part in (
         release_fingerprint(),
         _content_fingerprint(),
+        timezone.localdate().isoformat(),
         request.get_full_path(),
-        request.headers.get("Cookie", ""),
+        _page_cookies(request),
         _session_state(request),
     ):
         digest.update(part.encode())

@@ -3,10 +3,14 @@
 Imports only kb.content.markdown: every other concern builds on these models.
 """
 
-from django.core.validators import MaxValueValidator, RegexValidator
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from kb.content.markdown import markdown_to_text, render_markdown
@@ -20,6 +24,19 @@ validate_slug_shape = RegexValidator(
 # The largest number every supported database keeps in an integer column.
 ORDER_MAX = 2_147_483_647
 order_validators = [MaxValueValidator(ORDER_MAX)]
+
+# The longest review interval an engineer may set: ten years is "never" in practice.
+REVIEW_INTERVAL_MAX_DAYS = 3650
+
+
+def review_interval_field(help_text: str) -> models.PositiveIntegerField:
+    """How often answers are checked, in days; empty takes the next default along."""
+    return models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(REVIEW_INTERVAL_MAX_DAYS)],
+        help_text=help_text,
+    )
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -74,6 +91,10 @@ class Category(models.Model):
     )
     order = models.PositiveIntegerField(
         default=0, validators=order_validators, help_text="Lower numbers are listed first."
+    )
+    review_interval_days = review_interval_field(
+        "How often the answers in this category must be checked, in days. "
+        "Empty: the site's default. An entry can set its own."
     )
 
     objects = CategoryQuerySet.as_manager()
@@ -130,6 +151,55 @@ class EntryQuerySet(models.QuerySet):
             / NullIf(models.F("helpful_votes") + models.F("unhelpful_votes"), 0)
         )
 
+    # --- Verified answers: when each entry must be checked again -----------------------------
+
+    def with_review_due(self):
+        """Annotate `review_due`: when the entry must be checked again.
+
+        That is the last verification (or the creation, for an entry never verified) plus the
+        entry's interval, else its category's, else KB_REVIEW_INTERVAL_DAYS; or the moment it
+        was flagged for an early review, when that is sooner. Worked out in SQL so the admin
+        list can filter and sort by it.
+        """
+        interval_days = Coalesce(
+            "review_interval_days",
+            "category__review_interval_days",
+            models.Value(settings.KB_REVIEW_INTERVAL_DAYS),
+            output_field=models.IntegerField(),
+        )
+        scheduled = models.ExpressionWrapper(
+            Coalesce("last_verified", "created")
+            + models.ExpressionWrapper(
+                interval_days * models.Value(timedelta(days=1)),
+                output_field=models.DurationField(),
+            ),
+            output_field=models.DateTimeField(),
+        )
+        return self.annotate(
+            review_due=models.Case(
+                models.When(
+                    review_requested__isnull=False,
+                    review_requested__lt=scheduled,
+                    then="review_requested",
+                ),
+                default=scheduled,
+                output_field=models.DateTimeField(),
+            )
+        )
+
+    def due_for_review(self, now: datetime | None = None):
+        return self.with_review_due().filter(review_due__lte=now or timezone.now())
+
+    def flag_for_review(self, note: str, now: datetime | None = None) -> int:
+        """Ask for an early review; an entry already flagged keeps its first reason.
+
+        A bulk update: a flag is not an edit, so neither the history nor `updated` change.
+        """
+        return self.filter(review_requested__isnull=True).update(
+            review_requested=now or timezone.now(),
+            review_request_note=note[: Entry.REVIEW_NOTE_MAX_LENGTH],
+        )
+
     def rerender_answers(self) -> int:
         """Render every answer again, for when the Markdown renderer changed; returns how many
         changed. A bulk update: `updated`, the history and the search index are not touched,
@@ -148,6 +218,8 @@ class Entry(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+
+    REVIEW_NOTE_MAX_LENGTH = 300
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     question = models.CharField(
@@ -186,6 +258,43 @@ class Entry(models.Model):
     # What the entry's file said when it was last loaded or exported (kb.content.loading), so
     # that load_faq never overwrites what an engineer changed in the admin since.
     synced_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    # Verified answers: who keeps the entry true, how often it is checked, when it last was.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_entries",
+        limit_choices_to={"is_staff": True},
+        help_text="The support engineer who keeps this answer true. They get the daily e-mail "
+        "of their entries due for review.",
+    )
+    review_interval_days = review_interval_field(
+        "How often this answer must be checked, in days. Empty: the category's interval, "
+        "or the site's default."
+    )
+    last_verified = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When an engineer last verified it."
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="verified_entries",
+    )
+    review_requested = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when a reader's complaint or an edited error code asks for an early "
+        "review; verifying clears it.",
+    )
+    review_request_note = models.CharField(
+        max_length=REVIEW_NOTE_MAX_LENGTH, blank=True, editable=False
+    )
 
     history = HistoricalRecords(excluded_fields=["answer_html", "updated", "synced_hash"])
     objects = EntryQuerySet.as_manager()
@@ -227,6 +336,29 @@ class Entry(models.Model):
         if len(text) <= length:
             return text
         return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def review_interval(self) -> int:
+        """The interval in days that applies: the entry's, else its category's, else the site's.
+
+        The same rule as EntryQuerySet.with_review_due(), for one entry already in memory."""
+        return (
+            self.review_interval_days
+            or self.category.review_interval_days
+            or settings.KB_REVIEW_INTERVAL_DAYS
+        )
+
+    @property
+    def scheduled_review(self) -> datetime:
+        """When the interval runs out, ignoring any early-review flag."""
+        base = self.last_verified or self.created or timezone.now()
+        return base + timedelta(days=self.review_interval)
+
+    def is_long_overdue(self, now: datetime | None = None) -> bool:
+        """Past its interval by more than KB_REVIEW_OVERDUE_NOTICE_DAYS: the public page says
+        so. An early-review flag alone never shows to readers: one complaint is not a fact."""
+        grace = timedelta(days=settings.KB_REVIEW_OVERDUE_NOTICE_DAYS)
+        return self.scheduled_review + grace < (now or timezone.now())
 
 
 class SynonymQuerySet(models.QuerySet):

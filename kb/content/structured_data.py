@@ -4,6 +4,10 @@ The answer text is the sanitized answer HTML (`Entry.answer_html`), not plain te
 `Answer.text` may hold HTML and search engines read links, lists and paragraphs in it, and many
 answers are a link to the right documentation. It is the same HTML the page shows, already
 cleaned by nh3, so the structured data says exactly what the page says.
+
+`lastReviewed` (a property of schema.org's WebPage, which FAQPage is) is the date an engineer
+last verified the answers: the oldest such date when a page shows several, and absent while any
+of them has never been verified, so it never claims more than is true.
 """
 
 import json
@@ -21,18 +25,22 @@ JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0
 
 def faq_page(entries: Iterable[Entry]) -> dict | None:
     """The FAQPage for the published entries among `entries`; None when there are none."""
+    published = [entry for entry in entries if entry.is_published]
+    if not published:
+        return None
     questions = [
         {
             "@type": "Question",
             "name": entry.question,
             "acceptedAnswer": {"@type": "Answer", "text": entry.answer_html},
         }
-        for entry in entries
-        if entry.is_published
+        for entry in published
     ]
-    if not questions:
-        return None
-    return {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": questions}
+    page = {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": questions}
+    verified = [entry.last_verified for entry in published]
+    if all(verified):
+        page["lastReviewed"] = min(verified).date().isoformat()
+    return page
 
 
 def json_ld_script(data: dict | None) -> SafeString:

@@ -10,8 +10,8 @@ from kb.content.caching import cacheable_page
 from kb.content.markdown_views import category_markdown, entry_markdown, markdown_twin
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
-from kb.editorial import feedback, insights
-from kb.web.errors import forget_connection_if_refused
+from kb.editorial import feedback
+from kb.editorial.related import related_entries
 
 logger = logging.getLogger(__name__)
 
@@ -69,15 +69,13 @@ def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug
     )
-    related = Entry.objects.published().in_category(entry.category).exclude(pk=entry.pk)
-    context = {"entry": entry, "related": related, "faq_json_ld": faq_page_json_ld([entry])}
+    # Reads and opened search results are counted by kb.editorial.reading's middleware.
+    context = {
+        "entry": entry,
+        "related": related_entries(entry),
+        "faq_json_ld": faq_page_json_ld([entry]),
+    }
     if entry.is_published:
-        # The link came from a search result: that search led somewhere.
-        try:
-            insights.mark_opened(request.GET.get("sq"))
-        except DatabaseError as exc:  # a read-only database: the page matters more
-            logger.warning("an opened search result was not noted: %s", exc)
-            forget_connection_if_refused(exc)
         context.update(feedback.widget_context(request, entry))
     return render(request, "kb/entry.html", context)
 

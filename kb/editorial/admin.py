@@ -2,7 +2,6 @@
 revision diffs and readers' votes), synonyms, error codes and known messages, readers' votes,
 and the search insights page."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -17,9 +16,13 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.content.models import Category, Entry, Synonym
-from kb.editorial import history, insights
-from kb.editorial.models import Feedback, SearchRecord
+from kb.editorial import deflection, history, insights
+from kb.editorial.deflection_admin import EscalationAdmin
+from kb.editorial.gaps_admin import GapClustersMixin
+from kb.editorial.models import Escalation, Feedback, SearchRecord
 from kb.editorial.preview import AnswerPreviewMixin
+from kb.editorial.review_admin import EntryReviewMixin, ErrorCodeReviewMixin
+from kb.editorial.symptoms_admin import SymptomProposalsMixin
 from kb.tools.models import ErrorCode, KnownErrorMessage
 
 REASONS_ON_CHANGE_PAGE = 20
@@ -237,6 +240,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(
+    EntryReviewMixin,
+    SymptomProposalsMixin,
     AnswerPreviewMixin,
     GuardedHistoryMixin,
     RevisionCompareMixin,
@@ -252,7 +257,7 @@ class EntryAdmin(
     prepopulated_fields = {"slug": ["question"]}
     date_hierarchy = "updated"
     readonly_fields = ["created", "updated"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "mark_verified"]
     fieldsets = [
         (None, {"fields": ["question", "slug", "category", "status", "order"]}),
         ("Answer", {"fields": ["answer"]}),
@@ -323,7 +328,7 @@ class KnownErrorMessageInline(admin.TabularInline):
 
 
 @admin.register(ErrorCode)
-class ErrorCodeAdmin(GuardedHistoryMixin, SimpleHistoryAdmin):
+class ErrorCodeAdmin(ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "retry", "message_count", "updated"]
     list_display_links = ["code", "name"]
     list_filter = ["retry"]
@@ -380,15 +385,13 @@ class FeedbackAdmin(admin.ModelAdmin):
         return False
 
 
-class PeriodForm(forms.Form):
-    days = forms.TypedChoiceField(
-        choices=insights.PERIOD_CHOICES, coerce=int, initial=insights.DEFAULT_PERIOD
-    )
+admin.site.register(Escalation, EscalationAdmin)
 
 
 @admin.register(SearchRecord)
-class SearchInsightsAdmin(admin.ModelAdmin):
-    """The "Search insights" page: what the public searched for and did not find."""
+class SearchInsightsAdmin(GapClustersMixin, admin.ModelAdmin):
+    """The "Search insights" page: what the public searched for and did not find, and how many
+    readers the answers helped; the unanswered searches grouped on a page of their own."""
 
     def has_add_permission(self, request):
         return False
@@ -402,10 +405,7 @@ class SearchInsightsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = PeriodForm(request.GET or None)
-        days = form.cleaned_data["days"] if form.is_valid() else insights.DEFAULT_PERIOD
-        if not form.is_bound or not form.is_valid():
-            form = PeriodForm(initial={"days": days})
+        form, days = insights.period_form(request.GET)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -414,5 +414,6 @@ class SearchInsightsAdmin(admin.ModelAdmin):
             "days": days,
             "retention_days": settings.KB_SEARCH_LOG_RETENTION_DAYS,
             **insights.insights(days),
+            **deflection.figures(days),
         }
         return render(request, "admin/kb/search_insights.html", context)

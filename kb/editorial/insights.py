@@ -1,17 +1,36 @@
 """Search insights: what the public searched for, and whether it found something to open.
 
-The search view calls `record_search` after every public search and puts the id it returns
-on the result links as `?sq=<id>`; the entry page calls `mark_opened` with it. Only the
-normalized query text, the result count, the time and the `opened` flag are stored.
+The search view calls `record_search` after every public search and puts a signed reference
+to the record on each result link (`?sq=<token>`); the reading middleware calls `mark_opened`
+with it when the entry page is read. Only the normalized query text, the result count, the
+time, which result was opened first and from which place, and the same browser's previous
+fruitless search are stored.
+
+Every reference to a record that travels through a browser is signed (django.core.signing),
+so nobody can rewrite or mark another visitor's record by sending its sequential id: the
+`refines` field of the live search, the `?sq=` of result links (signed for one entry, so it
+is worth nothing on another) and the last-search cookie. A reference that does not verify is
+ignored without a word.
 """
 
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core import signing
+from django.db.models import QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from kb.editorial.models import SearchRecord
+from kb.content.models import Entry
+from kb.editorial.models import (
+    Escalation,
+    HandledGap,
+    ReadingDay,
+    ReadNext,
+    SearchRecord,
+    SymptomDecision,
+)
 
 # A result link opened long after the search (a bookmark, a shared URL) says nothing
 # about that search, so only recent records can be marked as opened.
@@ -23,6 +42,18 @@ PERIOD_CHOICES = [(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")
 DEFAULT_PERIOD = 30
 
 
+class PeriodForm(forms.Form):
+    days = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, initial=DEFAULT_PERIOD)
+
+
+def period_form(data) -> tuple[PeriodForm, int]:
+    """The period chosen on an insights page, and the form to show; an odd value is 30 days."""
+    form = PeriodForm(data or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["days"]
+    return PeriodForm(initial={"days": DEFAULT_PERIOD}), DEFAULT_PERIOD
+
+
 def normalize_query(query: str) -> str:
     """Trimmed, single-spaced, lower-case and short, so that variants count as one query."""
     # NUL cannot be stored in a PostgreSQL text column; treat it as a space.
@@ -30,60 +61,141 @@ def normalize_query(query: str) -> str:
     return text[: SearchRecord.QUERY_MAX_LENGTH].rstrip()
 
 
-def record_search(query: str, total: int, refines: str | None = None) -> int | None:
+# The browser's last search, for the "Still stuck?" form and to link a fruitless search to
+# the one that follows it. Long enough for a developer to read an answer and come back.
+LAST_SEARCH_COOKIE = "kb_last_search"
+LAST_SEARCH_MAX_AGE = 2 * 60 * 60
+# A fruitless search counts as the first try of the next one only this soon before it.
+FOLLOW_WINDOW = timedelta(minutes=30)
+
+_REFINES_SALT = "kb.search.refines"
+_OPENED_SALT = "kb.search.opened:"  # + the entry's slug: a token is good for one entry only
+_LAST_SEARCH_SALT = "kb.search.last"
+
+
+def refines_token(search_id: int) -> str:
+    """What the live search sends back as `refines`, to update its own record in place."""
+    return signing.Signer(salt=_REFINES_SALT).sign(str(search_id))
+
+
+def result_token(search_id: int, rank: int, slug: str) -> str:
+    """The `?sq=` of the result link to `slug`, shown at place `rank` (1 is the top)."""
+    return signing.Signer(salt=_OPENED_SALT + slug).sign(f"{search_id}.{rank}")
+
+
+def _unsign(token, salt: str) -> str | None:
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    try:
+        return signing.Signer(salt=salt).unsign(token)
+    except signing.BadSignature:
+        return None
+
+
+def _as_id(text: str | None) -> int | None:
+    # Beyond 18 digits it is junk, and too big for the database's 64-bit ids.
+    if text and text.isascii() and text.isdecimal() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+def record_search(
+    query: str, total: int, refines: str | None = None, previous: int | None = None
+) -> int | None:
     """Store one public search; returns the record's id, or None for an empty query.
 
     Searching as you type sends "refu", "refresh", "refresh tok"... each time the typist
-    pauses. `refines` is the id of the search that the same search box sent just before: while
-    the new query only extends or trims that one, and no result of it was opened, the record is
-    updated in place, so insights count what people finally searched for, not every keystroke.
+    pauses. `refines` is the signed reference to the search that the same search box sent just
+    before: while the new query only extends or trims that one, and no result of it was
+    opened, the record is updated in place, so insights count what people finally searched
+    for, not every keystroke. `previous` is the id of the browser's last search (from its
+    signed cookie): when that one was fruitless and recent, the new record points to it.
     """
     normalized = normalize_query(query or "")
     if not normalized:
         return None
     results = max(int(total), 0)
-    previous = _recent_record(refines, REFINE_WINDOW)
-    if previous is not None and not previous.opened and _same_search(previous.query, normalized):
-        previous.query, previous.results, previous.created = normalized, results, timezone.now()
-        previous.save(update_fields=["query", "results", "created"])
-        return previous.pk
-    return SearchRecord.objects.create(query=normalized, results=results).pk
+    refined = _recent_record(_as_id(_unsign(refines, _REFINES_SALT)), REFINE_WINDOW)
+    if refined is not None and not refined.opened and _same_search(refined.query, normalized):
+        refined.query, refined.results, refined.created = normalized, results, timezone.now()
+        refined.save(update_fields=["query", "results", "created"])
+        return refined.pk
+    follows = _recent_record(previous, FOLLOW_WINDOW)
+    if follows is not None and (follows.opened and follows.results or follows.query == normalized):
+        follows = None  # it led somewhere, or it is the same search again
+    return SearchRecord.objects.create(query=normalized, results=results, follows=follows).pk
 
 
 def _same_search(before: str, after: str) -> bool:
     return before.startswith(after) or after.startswith(before)
 
 
-def _recent_record(search_id: str | None, window: timedelta) -> SearchRecord | None:
-    if not _is_id(search_id):
+def _recent_record(search_id: int | None, window: timedelta) -> SearchRecord | None:
+    if search_id is None:
         return None
-    return SearchRecord.objects.filter(
-        pk=int(search_id), created__gte=timezone.now() - window
-    ).first()
+    return SearchRecord.objects.filter(pk=search_id, created__gte=timezone.now() - window).first()
 
 
-def _is_id(search_id: str | None) -> bool:
-    # Beyond 18 digits it is junk, and too big for the database's 64-bit ids.
-    return (
-        bool(search_id) and search_id.isascii() and search_id.isdecimal() and len(search_id) <= 18
+def mark_opened(token: str | None, slug: str) -> None:
+    """Note that a result of a search was opened: the entry `slug`, from place `rank`.
+
+    Only a token signed for this very entry counts, and only for a recent search; anything else
+    is ignored. One UPDATE, whose subquery finds the entry, so the page costs no extra read.
+    """
+    value = _unsign(token, _OPENED_SALT + slug)
+    search_id, _, rank = (value or "").partition(".")
+    search_id, rank = _as_id(search_id), _as_id(rank)
+    if search_id is None or rank is None or not 1 <= rank <= 1000:
+        return
+    SearchRecord.objects.filter(
+        pk=search_id, opened=False, created__gte=timezone.now() - OPEN_WINDOW
+    ).update(
+        opened=True,
+        opened_rank=rank,
+        opened_entry=Subquery(Entry.objects.filter(slug=slug).values("pk")[:1]),
     )
 
 
-def mark_opened(search_id: str | None) -> None:
-    """Note that a result of this search was opened; anything that is not a recent id is ignored."""
-    if not _is_id(search_id):
-        return
-    SearchRecord.objects.filter(
-        pk=int(search_id), opened=False, created__gte=timezone.now() - OPEN_WINDOW
-    ).update(opened=True)
+def remember_last_search(response: HttpResponse, search_id: int) -> None:
+    response.set_cookie(
+        LAST_SEARCH_COOKIE,
+        signing.Signer(salt=_LAST_SEARCH_SALT).sign(str(search_id)),
+        max_age=LAST_SEARCH_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def last_search_id(request: HttpRequest) -> int | None:
+    """The id of this browser's last public search, from its signed cookie; None if forged."""
+    return _as_id(_unsign(request.COOKIES.get(LAST_SEARCH_COOKIE), _LAST_SEARCH_SALT))
+
+
+def last_search(request: HttpRequest) -> SearchRecord | None:
+    search_id = last_search_id(request)
+    if search_id is None:
+        return None
+    cutoff = timezone.now() - timedelta(seconds=LAST_SEARCH_MAX_AGE)
+    return SearchRecord.objects.filter(pk=search_id, created__gte=cutoff).first()
 
 
 def prune_search_log(days: int | None = None) -> int:
-    """Delete records older than the retention period; returns how many were deleted."""
+    """Delete records older than the retention period; returns how many searches were deleted.
+
+    What came from the log goes with it: escalations, reading counts, and the engineers'
+    decisions about queries (handled gaps, dismissed or accepted proposals). Only symptoms an
+    engineer accepted into an entry outlive it, as part of the entry.
+    """
     if days is None:
         days = settings.KB_SEARCH_LOG_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = SearchRecord.objects.filter(created__lt=cutoff).delete()
+    Escalation.objects.filter(created__lt=cutoff).delete()
+    ReadingDay.objects.filter(day__lt=cutoff.date()).delete()
+    ReadNext.objects.filter(day__lt=cutoff.date()).delete()
+    HandledGap.objects.filter(handled_at__lt=cutoff).delete()
+    SymptomDecision.objects.filter(decided_at__lt=cutoff).delete()
     return deleted
 
 

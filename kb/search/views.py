@@ -110,7 +110,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:  # engineers checking the insights would skew them
         refines = data.get("refines") if request.htmx else None
         try:
-            search_id = insights.record_search(query, results.total, refines=refines)
+            previous = insights.last_search_id(request)
+            search_id = insights.record_search(query, results.total, refines, previous)
         except DatabaseError as exc:
             # The log is worth less than the answer: a read-only database still searches.
             logger.warning("the search was not logged: %s", exc)
@@ -119,7 +120,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": results,
         **_error_lookup_offer(query),
-        "search_id": search_id,
+        # Each link carries a reference to this search, signed for its entry and place.
+        "linked_hits": [
+            (hit, _result_url(hit.url, hit.slug, rank, search_id))
+            for rank, hit in enumerate(results.hits, start=1)
+        ],
+        "refines": insights.refines_token(search_id) if search_id else None,
         "categories": Category.objects.with_published_entries() if not results.hits else [],
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
@@ -132,7 +138,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     else:
         response = render(request, "kb/search.html", context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    if search_id:
+        # For the "Still stuck?" form, and to link this search to the next if it fails.
+        insights.remember_last_search(response, search_id)
     return response
+
+
+def _result_url(url: str, slug: str, rank: int, search_id: int | None) -> str:
+    if search_id is None:
+        return url
+    return f"{url}?{urlencode({'sq': insights.result_token(search_id, rank, slug)})}"
 
 
 @require_safe
