@@ -34,7 +34,7 @@ def test_every_column_of_the_entry_list_is_on_screen(signed_in, live_faq, width)
     results = page.locator(".results")
     assert results.evaluate("r => r.scrollWidth <= r.clientWidth")
     right = results.bounding_box()["x"] + results.bounding_box()["width"]
-    for name in ("Question", "Category", "Updated", "Helpful", "Not helpful"):
+    for name in ("Question", "Category", "Updated", "Helpful", "Not helpful", "Review due"):
         header = page.locator("#result_list thead th", has_text=name).last.bounding_box()
         assert header["x"] + header["width"] <= right + 1, name
     assert page.locator("td.field-updated_on").first.inner_text().count("-") == 2

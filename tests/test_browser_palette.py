@@ -59,7 +59,7 @@ def test_ctrl_k_opens_the_palette_finds_an_answer_and_opens_it_with_the_keyboard
     expect(palette_input(page)).to_be_focused()  # the options are chosen, focus stays put
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/faq/refresh-token-invalid/\?sq=\d+$"))
+    expect(page).to_have_url(re.compile(r"/faq/refresh-token-invalid/\?sq=\d+\.1%3A[\w-]+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "My refresh token is not working, or it says it is invalid. Why is that?"
     )
