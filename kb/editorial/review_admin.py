@@ -115,7 +115,9 @@ class EntryReviewMixin(EntryPanelsMixin):
     @admin.display(description="Review due", ordering="review_due")
     def review_due_column(self, entry: Entry) -> str:
         owner = entry.owner.get_username() if entry.owner_id else "no owner"
-        return format_html('{}<span class="review-owner">{}</span>', self.review_state(entry), owner)
+        return format_html(
+            '{}<span class="review-owner">{}</span>', self.review_state(entry), owner
+        )
 
     @staticmethod
     def review_state(entry: Entry) -> str:
