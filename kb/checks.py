@@ -1,9 +1,10 @@
 """What `manage.py check --deploy` says about this site's own settings, beside Django's checklist.
 
-Three values have safe defaults for a laptop that are wrong on a server, and nothing fails
+Some values have safe defaults for a laptop that are wrong on a server, and nothing fails
 when they are left out there: e-mails carry links to the laptop's address, support requests
-are printed to the log instead of sent, and each node keeps a database of its own. Each is a
-warning under `--deploy` (README.md, "Production"), which CI runs with `--fail-level WARNING`.
+are printed to the log instead of sent, each node keeps a database of its own, and behind a
+proxy every reader shares the proxy's throttle allowance. Each is a warning under `--deploy`
+(README.md, "Production"), which CI runs with `--fail-level WARNING`.
 """
 
 from urllib.parse import urlsplit
@@ -51,6 +52,16 @@ def check_production_settings(app_configs, **kwargs) -> list[Warning]:
                 "would have a database of its own.",
                 hint="Set DATABASE_URL to the PostgreSQL database all nodes share.",
                 id="kb.W003",
+            )
+        )
+    if settings.SECURE_PROXY_SSL_HEADER and settings.KB_TRUSTED_PROXIES == 0:
+        warnings.append(
+            Warning(
+                "DJANGO_BEHIND_HTTPS_PROXY is on but KB_TRUSTED_PROXIES is 0: every reader is "
+                "counted as the proxy's address, and shares one allowance of searches, votes "
+                "and sign-in attempts.",
+                hint="Set KB_TRUSTED_PROXIES to the number of proxies in front of the site.",
+                id="kb.W004",
             )
         )
     return warnings

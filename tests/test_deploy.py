@@ -181,6 +181,7 @@ def test_every_variable_of_the_example_environment_is_one_the_site_reads():
         ("KB_SITE_URL", "kb.W001"),
         ("DJANGO_EMAIL_BACKEND", "kb.W002"),
         ("DATABASE_URL", "kb.W003"),
+        ("KB_TRUSTED_PROXIES", "kb.W004"),
     ],
 )
 def test_it_warns_when_a_server_leaves_a_local_default_that_fails_silently(

@@ -25,6 +25,7 @@ PRODUCTION = {
     "KB_SITE_URL": "https://kb.example.com",
     "DATABASE_URL": "postgres://kb@db.example.com/kb",
     "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "KB_TRUSTED_PROXIES": "1",
 }
 
 
