@@ -213,6 +213,21 @@ def test_synonyms_maintained_by_engineers_widen_a_search(indexed_faq):
     assert search.search("quokka").hits[0].slug == "webhooks-change-notifications"
 
 
+def test_a_synonym_of_an_identifier_finds_the_entries_that_name_it(indexed_faq):
+    # invalid_grant is one word of the index (and its parts): the synonym must not ask for
+    # "invalid_grant invalid grant" in a row, which no answer has.
+    Synonym.objects.create(terms="quokkagrant, invalid_grant")
+    assert search.search("quokkagrant").hits[0].slug == "refresh-token-invalid"
+
+
+def test_a_synonym_is_never_corrected_into_a_word_of_the_answers(indexed_faq):
+    # "webhooks" is in the answers, one letter away from the engineer's "webhoops".
+    Synonym.objects.create(terms="webhoops, rate limit")
+    results = search.search("webhoops")
+    assert results.suggestion is None
+    assert results.hits[0].slug == "rate-limit-429"
+
+
 def test_saving_an_entry_updates_the_index_after_commit(
     indexed_faq, django_capture_on_commit_callbacks
 ):

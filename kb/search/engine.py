@@ -50,7 +50,7 @@ def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
         message, context = split_paste(text)
         analyzed = analyze(message)
         typed_terms = terms = query.useful_terms(searcher, analyzed)
-        checked = spelling.check(searcher, message)
+        checked = spelling.check(searcher, message, query.synonym_vocabulary())
         corrections = checked.corrections
         understood = message
         if corrections:

@@ -8,7 +8,7 @@ together, for synonyms (kept by engineers in the admin) and for the question and
 from whoosh.query import DisjunctionMax, Or, Phrase, Term
 
 from kb.content.models import Synonym
-from kb.search.analysis import analyze
+from kb.search.analysis import analyze, word_terms
 
 # How much a match in each field counts. Symptoms are what developers paste, so they weigh
 # almost as much as the question itself.
@@ -30,17 +30,30 @@ SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 def synonym_groups(terms: list[str]) -> list[list[tuple[str, ...]]]:
     """The synonym groups (maintained by engineers) that the query touches, analyzed.
 
-    Each group comes back as its phrases other than the ones the query already has.
+    Each group comes back as its phrases other than the ones the query already has. A phrase
+    is its words as wholes (`invalid_grant` is one word, as the index holds it at one position,
+    not "invalid_grant invalid grant", which no document has in a row).
     """
     found = []
     query = f" {' '.join(terms)} "
     for group in Synonym.objects.groups():
-        analyzed = [tuple(analyze(phrase)) for phrase in group]
+        analyzed = [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group]
         if any(phrase and f" {' '.join(phrase)} " in query for phrase in analyzed):
             others = [p for p in analyzed if p and f" {' '.join(p)} " not in query]
             if others:
                 found.append(list(dict.fromkeys(others)))
     return found
+
+
+def synonym_vocabulary() -> frozenset[str]:
+    """Every word of the synonyms, as typed (unstemmed): words the search knows even when no
+    answer uses them."""
+    return frozenset(
+        word
+        for group in Synonym.objects.groups()
+        for phrase in group
+        for word in analyze(phrase, plain=True)
+    )
 
 
 def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:
