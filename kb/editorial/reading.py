@@ -25,6 +25,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from kb.editorial import counters, insights
 
@@ -71,8 +72,11 @@ def read_entry_slug(request: HttpRequest, response: HttpResponse) -> str | None:
             return None
     if match.url_name != "entry_detail":
         return None
+    # Without a session cookie nobody is signed in; looking at request.user would touch the
+    # session and make the page vary on cookies (kb/content/caching.py).
     user = getattr(request, "user", None)
-    if user is not None and user.is_staff:
+    signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+    if signed_in and user is not None and user.is_staff:
         return None  # engineers checking their work would skew the figures; they see drafts
     return match.kwargs.get("slug")
 
@@ -107,6 +111,9 @@ def remember_trail(response: HttpResponse, slug: str) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
+    # A response that sets this reader's cookie is theirs alone: a shared cache must not hand
+    # the cookie to others (the server's page cache kept the page before the cookie was set).
+    patch_cache_control(response, private=True)
 
 
 def last_read_slug(request: HttpRequest) -> str | None:
