@@ -47,6 +47,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -106,10 +107,13 @@ def _page_key(request: HttpRequest, view: Callable, query: frozenset[str]) -> st
 
 
 def _signed_in(request: HttpRequest) -> bool:
-    # Without a session cookie nobody is signed in, and the session is left untouched: looking
-    # at request.user would make SessionMiddleware add `Vary: Cookie`, which no shared cache
-    # can use (every visitor's cookies differ).
-    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        # Nobody is signed in without a session cookie. Say so before anything looks at
+        # request.user: loading it touches the session, and SessionMiddleware then adds
+        # `Vary: Cookie`, which no shared cache can use (every visitor's cookies differ).
+        request.user = AnonymousUser()
+        return False
+    return request.user.is_authenticated
 
 
 def _matches(request: HttpRequest, etag: str) -> bool:
@@ -188,6 +192,8 @@ def shared_page(
             if kept is not None:
                 return _public_headers(_from_kept(kept), etag, seconds)
             response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # a TemplateResponse (the sitemaps): its bytes are kept
             if response.status_code != 200 or response.streaming:
                 # Only a page that exists is kept and worth revalidating; a 404 is sent as is.
                 patch_cache_control(response, no_cache=True)

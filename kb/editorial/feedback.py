@@ -128,7 +128,8 @@ def widget_context(
     error: str = "",
 ) -> dict:
     """What the entry page's "Was this helpful?" widget shows: after a vote, that vote; on the
-    page, what its `?voted=` says (the page is the same for every visitor: kb/content/caching.py)."""
+    page, what its `?voted=` says (the page is the same for every visitor, see
+    kb/content/caching.py)."""
     shown = vote or SHOWN_VOTES.get(request.GET.get(VOTED_PARAMETER, ""))
     return {
         "feedback_vote": shown,
