@@ -160,3 +160,28 @@ def test_the_home_page_lists_a_few_questions_per_topic_however_large_the_faq(db)
     card = page.find("section", cls="category-card")
     assert len(card.find_all("li")) == 3
     assert "All 300 questions" in card.words
+
+
+def test_related_entries_on_a_large_faq_still_find_shared_symptoms_without_reading_it_all(
+    db, monkeypatch, django_assert_max_num_queries
+):
+    from kb.editorial import related
+
+    monkeypatch.setattr(related, "CANDIDATES", 10)
+    home = make_category(name="Auth")
+    here = make_entry(slug="here", category=home, symptoms="invalid_grant\nrefresh token expired")
+    twin = make_entry(
+        slug="twin",
+        question="Twin?",
+        category=make_category(name="Other", order=2),
+        symptoms="invalid_grant refresh token",
+    )
+    make_entries(40, make_category(name="Filler", order=3))
+    make_entries(3, home)
+
+    with django_assert_max_num_queries(3):
+        found = related.related_entries(here)
+    assert [link.pk for link in found.related] == [twin.pk]
+    assert [link.question for link in found.in_category] == [
+        f"Generated question {n:04d}?" for n in range(1, 4)
+    ]
