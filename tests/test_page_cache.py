@@ -17,7 +17,18 @@ from tests.factories import (
 )
 from tests.html import parse, parse_page
 
-PUBLIC_PAGES = ["/", "/c/oauth/", "/faq/rate-limit-429/", "/errors/", "/errors/429/", "/llms.txt"]
+PUBLIC_PAGES = [
+    "/",
+    "/c/oauth/",
+    "/faq/rate-limit-429/",
+    "/errors/",
+    "/errors/429/",
+    "/llms.txt",
+    "/sitemap.xml",
+    "/feed.atom",
+    "/tools/token-expiry/",
+    "/tools/error-codes/",
+]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
@@ -94,6 +105,22 @@ def test_a_page_with_a_query_it_does_not_read_is_rendered_and_kept_private(faq):
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
     assert not response.has_header("ETag")
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/tools/error-codes/", {"q": "429"}),
+        ("/tools/token-expiry/", {"issued_at": "2025-03-04T10:00:00Z"}),
+    ],
+)
+def test_a_tool_answers_without_a_token_and_its_answers_are_never_stored(faq, url, data):
+    client = Client(enforce_csrf_checks=True)
+    for response in (client.get(url, data), client.post(url, data)):
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+        assert not response.has_header("ETag")
+        assert not response.cookies
 
 
 def test_a_missing_page_is_not_kept(db):

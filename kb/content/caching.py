@@ -16,8 +16,9 @@ only published content, so it is the same for every anonymous visitor: it embeds
   alone, without reading or rendering any content;
 - lets signed-in users through untouched: staff see drafts and banners, so their pages are
   never taken from nor put into the cache, and are `no-store`;
-- renders requests it cannot key afresh and sends them `private, no-cache`: htmx requests
-  (fragments of the same URLs) and query parameters the page does not declare (`sq`, the signed
+- renders requests it cannot key afresh and sends them `private, no-cache`: POSTs (the tools
+  take their input that way), htmx requests (fragments of the same URLs) and query parameters
+  the page does not declare (a tool's input) (`sq`, the signed
   search reference on links from results, is only read by the reading middleware, above this
   cache, and is left out of the key).
 
@@ -83,7 +84,7 @@ def release_fingerprint() -> str:
 
 def _page_key(request: HttpRequest, view: Callable, query: frozenset[str]) -> str | None:
     """The cache key of this request's page, or None when the page cannot be kept."""
-    if request.htmx:
+    if request.method not in ("GET", "HEAD") or request.htmx:
         return None
     parts = []
     for name in sorted(set(request.GET)):
@@ -133,12 +134,13 @@ def _knows_the_visitor(request: HttpRequest, response: HttpResponse) -> bool:
 
 def _public_headers(response: HttpResponse, etag: str, max_age: int) -> HttpResponse:
     response["ETag"] = etag
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=max_age,
-        stale_while_revalidate=settings.KB_PAGE_STALE_SECONDS,
+    # Set outright: a view's own `never_cache` (the tools, for their answers) does not apply
+    # to the page without input that this is.
+    response["Cache-Control"] = (
+        f"public, max-age={max_age}, stale-while-revalidate={settings.KB_PAGE_STALE_SECONDS}"
     )
+    if response.has_header("Expires"):
+        del response["Expires"]
     # GZipMiddleware adds Accept-Encoding to a 200: a 304 repeats the 200's Vary.
     patch_vary_headers(response, ("HX-Request", "Accept-Encoding"))
     return response
