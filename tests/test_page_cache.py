@@ -212,3 +212,18 @@ def test_related_entries_on_a_large_faq_still_find_shared_symptoms_without_readi
     assert [link.question for link in found.in_category] == [
         f"Generated question {n:04d}?" for n in range(1, 4)
     ]
+
+
+def test_a_missing_page_suggests_the_categories_without_reading_the_entries(
+    db, django_assert_max_num_queries
+):
+    make_entries(200, make_category(name="Big"))
+    make_entries(1, make_category(name="Drafts only", order=2), status=Entry.Status.DRAFT)
+    # The content version, the entry asked for, the categories: however many entries.
+    with django_assert_max_num_queries(3):
+        response = Client().get("/faq/no-such-entry/")
+    assert response.status_code == 404
+    links = [
+        a.words for a in parse(response.content).find("ul", cls="category-links").find_all("a")
+    ]
+    assert links == ["Big"]
