@@ -326,7 +326,7 @@ KB_PAGE_STALE_SECONDS = envint("KB_PAGE_STALE_SECONDS", 300)
 if KB_PAGE_MAX_AGE < 0 or KB_PAGE_STALE_SECONDS < 0:
     raise ImproperlyConfigured("KB_PAGE_MAX_AGE and KB_PAGE_STALE_SECONDS must be 0 or more")
 # A category page lists this many questions; the rest are on its next pages (?page=2).
-KB_CATEGORY_PAGE_SIZE = envpositive("KB_CATEGORY_PAGE_SIZE", 20)
+KB_CATEGORY_PAGE_SIZE = envpositive("KB_CATEGORY_PAGE_SIZE", 10)
 
 
 # Search records older than this are deleted by `manage.py prune_search_log`.
