@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from kb.content.feeds import FEED_LENGTH
 from kb.models import Category, Entry
@@ -197,9 +198,11 @@ def test_the_category_page_describes_its_questions_and_answers_as_an_faq_page(cl
         ("Question", entry.question) for entry in entries
     ]
     for question, entry in zip(data["mainEntity"], entries, strict=True):
-        assert question["acceptedAnswer"] == {"@type": "Answer", "text": entry.answer_html}
-        # The same question and answer the page shows.
+        # What the page shows: the question, its summary and the link to the whole answer.
+        assert question["acceptedAnswer"] == {"@type": "Answer", "text": entry.summary()}
+        assert question["url"] == f"http://testserver/faq/{entry.slug}/"
         assert f'href="/faq/{entry.slug}/"' in html
+        assert escape(entry.summary()) in html
 
 
 def test_the_entry_page_describes_its_one_question_as_an_faq_page(client, faq):

@@ -65,8 +65,8 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "entries": page.object_list,
             "categories": Category.objects.with_published_entries(),
-            # The questions of this page only: a category of thousands stays a small page.
-            "faq_json_ld": faq_page_json_ld(page.object_list),
+            # This page's questions and summaries: a category of thousands stays a small page.
+            "faq_json_ld": faq_page_json_ld(page.object_list, request.build_absolute_uri),
         },
     )
 
