@@ -134,8 +134,7 @@ def repeat_view(url: str) -> Resource | None:
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    fetch(opener, url)  # the first visit sets the CSRF cookie; the second gets the ETag
-    etag = fetch(opener, url).etag
+    etag = fetch(opener, url).etag  # public pages have their ETag from the first visit
     if not etag:
         return None
     return fetch(opener, url, **{"If-None-Match": etag})

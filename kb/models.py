@@ -4,6 +4,7 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 """
 
 from kb.content.models import Category, Entry, Synonym
+from kb.content.versions import ContentVersion
 from kb.editorial.models import (
     Escalation,
     Feedback,
@@ -19,6 +20,7 @@ from kb.web.models import ThrottleWindow
 
 __all__ = [
     "Category",
+    "ContentVersion",
     "Entry",
     "ErrorCode",
     "Escalation",

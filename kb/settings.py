@@ -303,12 +303,30 @@ KB_SEARCH_CHANGE_RETENTION_DAYS = envpositive("KB_SEARCH_CHANGE_RETENTION_DAYS",
 # The vote throttle's counters live in a cache that every gunicorn worker shares (a table in
 # the database, made by `manage.py createcachetable` in `make setup`); a per-process memory
 # cache would let a script multiply its allowance by the number of workers.
+#
+# Public pages are kept in each process's memory ("pages", kb/content/caching.py): a hit costs
+# no query but the content version's, and the version, read from the database on every
+# request, makes an edit on any node show at once on every node.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "kb_cache",
-    }
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kb-pages",
+        "TIMEOUT": None,  # a page goes stale by its key (the content version), not by age
+        "OPTIONS": {"MAX_ENTRIES": envpositive("KB_PAGE_CACHE_ENTRIES", 2000)},
+    },
 }
+# How long browsers and shared caches (a CDN, the reverse proxy) may keep a public page, then
+# serve it stale while they revalidate it, in seconds (the Cache-Control of public pages).
+KB_PAGE_MAX_AGE = envint("KB_PAGE_MAX_AGE", 60)
+KB_PAGE_STALE_SECONDS = envint("KB_PAGE_STALE_SECONDS", 300)
+if KB_PAGE_MAX_AGE < 0 or KB_PAGE_STALE_SECONDS < 0:
+    raise ImproperlyConfigured("KB_PAGE_MAX_AGE and KB_PAGE_STALE_SECONDS must be 0 or more")
+# A category page lists this many questions; the rest are on its next pages (?page=2).
+KB_CATEGORY_PAGE_SIZE = envpositive("KB_CATEGORY_PAGE_SIZE", 10)
 
 
 # Search records older than this are deleted by `manage.py prune_search_log`.

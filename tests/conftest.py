@@ -65,6 +65,10 @@ def _test_settings(settings, tmp_path):
 
     forget_read_next()
     counters.discard()
+    # Kept pages belong to one test's database: the next test starts with none.
+    from django.core.cache import caches
+
+    caches["pages"].clear()
     yield
     counters.discard()
 

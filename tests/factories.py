@@ -20,6 +20,24 @@ def make_entry(**kwargs) -> Entry:
     return Entry.objects.create(**kwargs)
 
 
+def make_entries(count: int, category: Category | None = None, **kwargs) -> list[Entry]:
+    """`count` published entries in one category, made in one query: question-0001, …"""
+    category = category or Category.objects.first() or make_category()
+    kwargs.setdefault("status", Entry.Status.PUBLISHED)
+    return Entry.objects.bulk_create(
+        Entry(
+            category=category,
+            question=f"Generated question {number:04d}?",
+            slug=f"{category.slug}-question-{number:04d}",
+            answer=f"Generated answer {number}.",
+            answer_html=f"<p>Generated answer {number}.</p>",
+            order=number,
+            **kwargs,
+        )
+        for number in range(1, count + 1)
+    )
+
+
 def make_search(query: str, results: int = 3, **kwargs):
     """A stored search record, as the search view leaves it (opened, created: optional)."""
     from kb.models import SearchRecord

@@ -3,9 +3,11 @@
 import json
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from kb.content.feeds import FEED_LENGTH
 from kb.models import Category, Entry
@@ -23,14 +25,25 @@ def faq_page_data(html: str) -> dict:
     return json.loads(scripts[0])
 
 
-def sitemap_locations(client) -> dict[str, str | None]:
-    response = client.get("/sitemap.xml")
+def sitemap_locations(client, **kwargs) -> dict[str, str | None]:
+    """Every URL of the sitemap, through its index, with its lastmod."""
+    response = client.get("/sitemap.xml", **kwargs)
     assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    return {
-        url.findtext(f"{SITEMAP_NS}loc"): url.findtext(f"{SITEMAP_NS}lastmod")
-        for url in root.iter(f"{SITEMAP_NS}url")
-    }
+    index = ET.fromstring(response.content)
+    assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    locations = {}
+    for section in index.iter(f"{SITEMAP_NS}sitemap"):
+        part = urlsplit(section.findtext(f"{SITEMAP_NS}loc"))
+        response = client.get(part.path, dict(parse_qsl(part.query)), **kwargs)
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        locations.update(
+            {
+                url.findtext(f"{SITEMAP_NS}loc"): url.findtext(f"{SITEMAP_NS}lastmod")
+                for url in root.iter(f"{SITEMAP_NS}url")
+            }
+        )
+    return locations
 
 
 # sitemap.xml
@@ -66,7 +79,26 @@ def test_it_lists_only_the_categories_that_have_published_entries(client, faq):
 def test_the_sitemap_uses_the_scheme_and_host_of_the_request(client, faq, settings):
     settings.ALLOWED_HOSTS = ["kb.example.com"]
     response = client.get("/sitemap.xml", secure=True, HTTP_HOST="kb.example.com")
-    assert b"<loc>https://kb.example.com/faq/rate-limit-429/</loc>" in response.content
+    assert b"<loc>https://kb.example.com/sitemap-entries.xml</loc>" in response.content
+    locations = sitemap_locations(client, secure=True, HTTP_HOST="kb.example.com")
+    assert "https://kb.example.com/faq/rate-limit-429/" in locations
+
+
+def test_the_sitemap_is_an_index_of_sections_and_splits_a_large_one(client, faq, monkeypatch):
+    from kb.content.sitemaps import EntrySitemap
+
+    monkeypatch.setattr(EntrySitemap, "limit", 10)
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [section.findtext(f"{SITEMAP_NS}loc") for section in index]
+    published = Entry.objects.published().count()
+    entry_files = [url for url in sections if "sitemap-entries.xml" in url]
+    assert len(entry_files) == -(-published // 10)
+    assert entry_files[1] == "http://testserver/sitemap-entries.xml?p=2"
+    for name in ("home", "categories", "errors", "error-codes"):
+        assert f"http://testserver/sitemap-{name}.xml" in sections
+    second = ET.fromstring(client.get("/sitemap-entries.xml", {"p": 2}).content)
+    assert len(list(second.iter(f"{SITEMAP_NS}url"))) == min(10, published - 10)
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 # robots.txt
@@ -166,9 +198,11 @@ def test_the_category_page_describes_its_questions_and_answers_as_an_faq_page(cl
         ("Question", entry.question) for entry in entries
     ]
     for question, entry in zip(data["mainEntity"], entries, strict=True):
-        assert question["acceptedAnswer"] == {"@type": "Answer", "text": entry.answer_html}
-        # The same question and answer the page shows.
+        # What the page shows: the question, its summary and the link to the whole answer.
+        assert question["acceptedAnswer"] == {"@type": "Answer", "text": entry.summary()}
+        assert question["url"] == f"http://testserver/faq/{entry.slug}/"
         assert f'href="/faq/{entry.slug}/"' in html
+        assert escape(entry.summary()) in html
 
 
 def test_the_entry_page_describes_its_one_question_as_an_faq_page(client, faq):

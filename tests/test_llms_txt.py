@@ -203,5 +203,6 @@ def test_the_whole_knowledge_base_takes_a_few_queries_however_many_answers(
     client, faq, django_assert_max_num_queries, url
 ):
     assert Entry.objects.published().count() > 20
-    with django_assert_max_num_queries(6):
+    # A few queries, and one more for the content version the page cache is keyed by.
+    with django_assert_max_num_queries(7):
         assert client.get(url).status_code == 200

@@ -5,7 +5,8 @@
     files           reading and validating faq_content/ (categories, entries, synonyms)
     loading         loading those files into the database, and exporting it back
     views, urls     the public pages: home, category, entry
-    caching         ETags and Cache-Control for those pages
+    caching         the page cache, ETags and Cache-Control for the public pages
+    versions        the content version the page cache is keyed by, renewed by every change
     discovery       what crawlers and browsers read: sitemap, robots.txt, feed, OpenSearch
     sitemaps, feeds, structured_data   the sitemap sections, the Atom feed, FAQPage JSON-LD
     twins           entries and categories as Markdown documents, links made absolute

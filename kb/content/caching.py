@@ -1,66 +1,71 @@
-"""HTTP caching for the HTML pages: who may keep a page, and when a 304 is safe.
+"""HTTP caching for the public pages: kept on the server, and by browsers and shared caches.
 
-A page is not the same for everybody, so it is never cached publicly:
+A public page (home, categories, entries, the error pages, the Markdown twins, llms.txt) shows
+only published content, so it is the same for every anonymous visitor: it embeds no CSRF token
+(the vote form checks where a post comes from instead, kb/web/origin.py) and sets no cookie.
+`@shared_page` on such a view:
 
-- Signed-in users (support engineers) see drafts and banners. Their pages are never stored
-  (`no-store`): a draft must not stay on disk or come back from the cache after signing out.
-- Every page embeds a CSRF token in `<body hx-headers>`, masked from the visitor's CSRF cookie.
-  A shared cache would hand one visitor's token to another, so anonymous pages are `private`
-  too. The browser keeps them and revalidates each time (`no-cache`): a reader sees an edit at
-  once, and an unchanged page costs a 304 of a few hundred bytes.
+- keeps the rendered page in this process's page cache (`CACHES["pages"]`, memory) under a key
+  made of the content version (kb/content/versions.py: one row read per request, shared by all
+  nodes through the database, renewed by every change to what pages show), the release, the
+  date, the view, the path and the query parameters the page reads. An edit in the admin
+  changes the version, so the next request on any node renders the page again;
+- sends `Cache-Control: public, max-age=KB_PAGE_MAX_AGE, stale-while-revalidate=
+  KB_PAGE_STALE_SECONDS`, so a CDN or the reverse proxy may keep it for a short while, and a weak
+  ETag that is a hash of the same key: a conditional request is answered 304 from the version
+  alone, without reading or rendering any content;
+- lets signed-in users through untouched: staff see drafts and banners, so their pages are
+  never taken from nor put into the cache, and are `no-store`;
+- renders requests it cannot key afresh and sends them `private, no-cache`: POSTs (the tools
+  take their input that way), htmx requests (fragments of the same URLs) and query parameters
+  the page does not declare (a tool's input) (`sq`, the signed
+  search reference on links from results, is only read by the reading middleware, above this
+  cache, and is left out of the key).
 
-The validator is a weak ETag, because the bytes differ on every response (the token's mask is
-random) while what the page says does not. It is a hash of:
+What the key covers, and why that is enough:
 
-- the deployed code, templates and static file names (`release_fingerprint`), so a deploy that
-  changes the markup or the hashed CSS names re-sends every page;
-- the published content every page can show: entries' slugs, questions, order, category and
-  `updated`, and the categories (see `_content_fingerprint` for why that is enough);
+- the content version: every save, delete, bulk update of entries, categories, synonyms, error
+  codes and known messages renews it;
+- the release (`release_fingerprint`): a deploy that changes markup or hashed static names. The
+  cache is per process, so a restart empties it anyway; the ETag needs it across processes;
 - the date: an entry's "not checked for a while" notice and its related entries (counted reads
-  stop at yesterday) may change overnight without any row changing;
-- the URL and the Cookie header: the page varies with the cookies (`Vary: Cookie`), so its
-  validator does too. A cached page whose CSRF token belongs to an old cookie (rotated at sign-in,
-  or cleared) is never confirmed with a 304. Only the cookies that never shape a page are left
-  out (`PAGE_NEUTRAL_COOKIES`): the reading trail and the last search, which kb/editorial
-  reads on the next request and which change from one page to the next;
-- the visitor's session data, when there is a session: whatever a feature remembers for an
-  anonymous visitor there (a vote, a message) can show on a page without changing a cookie.
+  stop at yesterday) change overnight without any row changing.
 
-Requests without a CSRF cookie get no ETag: rendering the page sets a new cookie, and a page
-confirmed from cache would carry a token for a cookie the browser no longer has. The second
-view, with the cookie, gets its ETag; the third is a 304. htmx requests get none either: they
-ask for fragments of the same URLs.
-
-Use `@cacheable_page` (under `@require_safe`) on an HTML page whose content comes from the
-published entries and categories, the URL (query string included) and the visitor's cookies or
-session. A page that shows anything else must not use it, or must add that to `page_etag`.
-
-A document that embeds nothing of the visitor's (no CSRF token: the Markdown twins, llms.txt,
-the error pages) is the same for everybody and uses `@same_for_everyone` instead: public, with
-an ETag of its body.
+A page whose view needed a CSRF token (a template with `{% csrf_token %}`) or changed the
+session is never kept and is sent `private`: whatever knows the visitor makes a page private.
+Responses on which the reading middleware sets its trail cookie are made `private` there.
 
 There is no Last-Modified: deleting an entry or renaming a category changes pages without
 leaving a newer timestamp anywhere, so a date could wrongly answer "not modified".
+
+Browsers and shared caches may show a page up to KB_PAGE_MAX_AGE seconds old after an edit;
+the server never does. Signed-in users share no cache entry with anonymous visitors, but a
+CDN in front must pass requests with the session cookie through (README, "Caching").
 """
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
-from django.views.decorators.http import condition, conditional_page
+from django.utils.http import parse_etags
 
-from kb.content.models import Category, Entry
+from kb.content.versions import current_version
 
 # What shapes the HTML besides the database: our templates and Python code.
 RELEASE_SOURCES = [("templates", "*.html"), ("templates", "*.xml"), ("kb", "*.py")]
-# Cookies that kb.editorial reads on a later request and no page shows (kb/editorial/reading.py,
-# kb/editorial/insights.py).
-PAGE_NEUTRAL_COOKIES = frozenset({"kb_trail", "kb_last_search"})
+PAGE_CACHE = "pages"
+# Query parameters no page shows: the signed search reference on links from search results
+# (read by kb/editorial/reading.py, above the cache) and campaign tags.
+IGNORED_QUERY = frozenset({"sq", "utm_source", "utm_medium", "utm_campaign", "utm_content"})
+# What a kept response brings back besides its body: the view's own headers.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Content-Disposition")
 
 
 @functools.cache
@@ -77,107 +82,137 @@ def release_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _content_fingerprint() -> str:
-    # Every save() renews `updated`, and answers can only change through save() because that
-    # is where they are rendered to HTML. Bulk updates that skip save() (a status change, a
-    # reorder) still change which rows are listed here or their order and category, and a
-    # deletion removes a row, so every change to what a page shows changes this text.
-    entries = Entry.objects.published().order_by("pk")
-    categories = Category.objects.order_by("pk")
-    return repr(
-        (
-            # `last_verified` is set without touching `updated`: verifying is not an edit.
-            list(
-                entries.values_list(
-                    "pk", "slug", "question", "category_id", "order", "updated", "last_verified"
-                )
-            ),
-            list(categories.values_list("pk", "slug", "name", "description", "order")),
-        )
-    )
-
-
-def _session_state(request: HttpRequest) -> str:
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return ""  # no session: do not create one just to look
-    return repr(sorted(request.session.items()))
-
-
-def _page_cookies(request: HttpRequest) -> str:
-    return repr(
-        sorted(item for item in request.COOKIES.items() if item[0] not in PAGE_NEUTRAL_COOKIES)
-    )
-
-
-def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
-    if request.htmx or settings.CSRF_COOKIE_NAME not in request.COOKIES:
+def _page_key(request: HttpRequest, view: Callable, query: frozenset[str]) -> str | None:
+    """The cache key of this request's page, or None when the page cannot be kept."""
+    if request.method not in ("GET", "HEAD") or request.htmx:
         return None
+    parts = []
+    for name in sorted(set(request.GET)):
+        if name in query:
+            parts.append((name, request.GET.getlist(name)))
+        elif name not in IGNORED_QUERY:
+            return None
     digest = hashlib.blake2b(digest_size=16)
     for part in (
         release_fingerprint(),
-        _content_fingerprint(),
+        str(current_version()),
         timezone.localdate().isoformat(),
-        request.get_full_path(),
-        _page_cookies(request),
-        _session_state(request),
+        f"{view.__module__}.{view.__qualname__}",
+        # Twins, llms.txt and the error pages carry absolute links.
+        f"{request.scheme}://{request.get_host()}{request.path}",
+        repr(parts),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
-    return f'W/"{digest.hexdigest()}"'
+    return digest.hexdigest()
 
 
-def cacheable_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache headers for an HTML page, and 304s for anonymous visitors (see the module doc)."""
-    conditional_view = condition(etag_func=page_etag)(view)
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated:
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)  # private, no-cache, no-store
-        else:
-            response = conditional_view(request, *args, **kwargs)
-            if response.status_code not in (200, 304) and response.has_header("ETag"):
-                # Only a page that exists is worth revalidating.
-                del response.headers["ETag"]
-            patch_cache_control(response, private=True, no_cache=True)
-        # Accept-Encoding too, as GZipMiddleware adds it to a 200: a 304 repeats the 200's Vary.
-        patch_vary_headers(response, ("Cookie", "HX-Request", "Accept-Encoding"))
-        return response
-
-    return wrapped
+def _signed_in(request: HttpRequest) -> bool:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        # Nobody is signed in without a session cookie. Say so before anything looks at
+        # request.user: loading it touches the session, and SessionMiddleware then adds
+        # `Vary: Cookie`, which no shared cache can use (every visitor's cookies differ).
+        request.user = AnonymousUser()
+        return False
+    return request.user.is_authenticated
 
 
-def same_for_everyone(max_age: int = 0) -> Callable:
-    """Cache headers and 304s for a response that is the same for every visitor.
+def _matches(request: HttpRequest, etag: str) -> bool:
+    # Weak comparison, as for GET. No "*": the page may not exist, and that needs the view.
+    wanted = parse_etags(request.headers.get("If-None-Match", ""))
+    return any(tag.removeprefix("W/") == etag.removeprefix("W/") for tag in wanted)
 
-    For documents that show only published content and embed nothing of the visitor's (no
-    CSRF token, no session): the Markdown twins, llms.txt, the error pages and errors.json.
-    Shared caches may keep them (`public`). With `max_age=0` every use is revalidated
-    (`no-cache`), so an edit shows at once and an unchanged document costs a 304; files that
-    tools fetch in bulk may be kept for a while instead. Since the bytes are the same for the
-    same content, the ETag is a hash of the body (Django's ConditionalGetMiddleware logic,
-    weakened by the gzip middleware), as for the sitemap and the feed. Only a document that
-    exists (200) is worth revalidating: a 404 gets no ETag.
+
+def _knows_the_visitor(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether rendering used something of this visitor's: a CSRF token, a cookie, the session."""
+    session = getattr(request, "session", None)
+    return bool(
+        response.cookies
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (session is not None and session.modified)
+    )
+
+
+def _public_headers(response: HttpResponse, etag: str, max_age: int) -> HttpResponse:
+    response["ETag"] = etag
+    # Set outright: a view's own `never_cache` (the tools, for their answers) does not apply
+    # to the page without input that this is.
+    response["Cache-Control"] = (
+        f"public, max-age={max_age}, stale-while-revalidate={settings.KB_PAGE_STALE_SECONDS}"
+    )
+    if response.has_header("Expires"):
+        del response["Expires"]
+    # GZipMiddleware adds Accept-Encoding to a 200: a 304 repeats the 200's Vary.
+    patch_vary_headers(response, ("HX-Request", "Accept-Encoding"))
+    return response
+
+
+def _kept(response: HttpResponse) -> tuple:
+    headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+    return response.status_code, response.content, headers
+
+
+def _from_kept(kept: tuple) -> HttpResponse:
+    status, content, headers = kept
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def shared_page(
+    *, query: Iterable[str] = (), max_age: int | None = None, for_staff_too: bool = False
+) -> Callable:
+    """Keep a public page on the server and let shared caches keep it (see the module doc).
+
+    `query`: the query parameters the page reads (others make the request uncacheable).
+    `max_age`: seconds browsers and shared caches may keep it; KB_PAGE_MAX_AGE by default.
+    `for_staff_too`: the page shows only published content whoever asks (the Markdown twins,
+    the error pages), so signed-in users get the cached page too.
     """
+    query = frozenset(query)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        conditional_view = conditional_page(view)
-
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            response = conditional_view(request, *args, **kwargs)
-            if response.status_code not in (200, 304):
-                if response.has_header("ETag"):
-                    del response.headers["ETag"]
+            seconds = settings.KB_PAGE_MAX_AGE if max_age is None else max_age
+            if not for_staff_too and _signed_in(request):
+                response = view(request, *args, **kwargs)
+                add_never_cache_headers(response)  # private, no-cache, no-store
+                patch_vary_headers(response, ("Cookie", "HX-Request"))
                 return response
-            if max_age:
-                patch_cache_control(response, public=True, max_age=max_age)
-            else:
-                patch_cache_control(response, public=True, no_cache=True)
-            patch_vary_headers(response, ("Accept-Encoding",))
-            return response
+            key = _page_key(request, view, query)
+            if key is None:
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_cache=True)
+                patch_vary_headers(response, ("HX-Request",))
+                return response
+            etag = f'W/"{key}"'
+            if _matches(request, etag):
+                return _public_headers(HttpResponseNotModified(), etag, seconds)
+            cache = caches[PAGE_CACHE]
+            kept = cache.get(key)
+            if kept is not None:
+                return _public_headers(_from_kept(kept), etag, seconds)
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # a TemplateResponse (the sitemaps): its bytes are kept
+            if response.status_code != 200 or response.streaming:
+                # Only a page that exists is kept and worth revalidating; a 404 is sent as is.
+                patch_cache_control(response, no_cache=True)
+                return response
+            if _knows_the_visitor(request, response):
+                patch_cache_control(response, private=True, no_cache=True)
+                patch_vary_headers(response, ("Cookie", "HX-Request"))
+                return response
+            cache.set(key, _kept(response))
+            return _public_headers(response, etag, seconds)
 
         return wrapped
 
     return decorator
+
+
+def same_for_everyone(max_age: int | None = None, query: Iterable[str] = ()) -> Callable:
+    """`shared_page` for documents that show only published content, signed in or not."""
+    return shared_page(max_age=max_age, query=query, for_staff_too=True)

@@ -2,8 +2,10 @@
 the Atom feed and the OpenSearch description.
 
 None of these responses depends on the visitor or sets a cookie, so shared caches may keep
-them (`public`). Their bodies are the same for the same content, so Django's ConditionalGet
-logic (`conditional_page`) derives an ETag from the body and answers 304. They accept HEAD as
+them (`public`). The sitemap and the feed show the content: they are kept in the page cache
+like the pages (`same_for_everyone`, kb/content/caching.py); robots.txt and the OpenSearch
+description change only with a deploy, and Django's ConditionalGet logic (`conditional_page`)
+derives their ETag from the body. They accept HEAD as
 well as GET because crawlers and link checkers send it.
 """
 
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
+from kb.content.caching import same_for_everyone
 from kb.content.feeds import RecentlyUpdatedFeed
 from kb.content.sitemaps import SITEMAPS
 
@@ -27,10 +30,17 @@ SEARCH_PATH = "/search/"
 
 
 @require_safe
-@cache_control(public=True, max_age=CONTENT_MAX_AGE)
-@conditional_page
+@same_for_everyone(max_age=CONTENT_MAX_AGE)
 def sitemap_xml(request: HttpRequest) -> HttpResponse:
-    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
+    """The sitemap index: one sitemap per section, so no file grows with the FAQ past what
+    crawlers read (a section of more than `limit` URLs is split into ?p=2, ?p=3…)."""
+    return sitemap_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap_section")
+
+
+@require_safe
+@same_for_everyone(max_age=CONTENT_MAX_AGE, query=["p"])
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS, section=section)
 
 
 @require_safe
@@ -46,8 +56,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cache_control(public=True, max_age=CONTENT_MAX_AGE)
-@conditional_page
+@same_for_everyone(max_age=CONTENT_MAX_AGE)
 def updates_feed(request: HttpRequest) -> HttpResponse:
     return RecentlyUpdatedFeed()(request)
 

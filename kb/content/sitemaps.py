@@ -1,5 +1,6 @@
-"""sitemap.xml: the home page, every category with published entries, every published entry,
-and the error pages (kb/tools/sitemaps.py)."""
+"""sitemap.xml: an index of sections (the home page, every category with published entries,
+every published entry, and the error pages: kb/tools/sitemaps.py), each its own file, the
+entries in files of at most ENTRIES_PER_FILE."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
@@ -31,9 +32,23 @@ class CategorySitemap(Sitemap):
         return category.latest_update
 
 
+# Crawlers read up to 50,000 URLs a file; smaller files are quicker to make and to fetch again.
+ENTRIES_PER_FILE = 5000
+
+
 class EntrySitemap(Sitemap):
+    limit = ENTRIES_PER_FILE
+
     def items(self):
-        return Entry.objects.published().order_by("category__order", "order", "question")
+        return (
+            Entry.objects.published()
+            .only("slug", "updated")
+            .order_by("category__order", "order", "question")
+        )
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, not every entry.
+        return Entry.objects.published().aggregate(latest=Max("updated"))["latest"]
 
     def lastmod(self, entry: Entry):
         return entry.updated

@@ -1,9 +1,11 @@
 """schema.org FAQPage JSON-LD for category and entry pages.
 
-The answer text is the sanitized answer HTML (`Entry.answer_html`), not plain text: schema.org's
+On an entry's page the answer text is the sanitized answer HTML (`Entry.answer_html`), not
+plain text: schema.org's
 `Answer.text` may hold HTML and search engines read links, lists and paragraphs in it, and many
 answers are a link to the right documentation. It is the same HTML the page shows, already
-cleaned by nh3, so the structured data says exactly what the page says.
+cleaned by nh3, so the structured data says exactly what the page says. A category's page shows
+each question with a one-line summary: its FAQPage says the same, with each question's `url`.
 
 `lastReviewed` (a property of schema.org's WebPage, which FAQPage is) is the date an engineer
 last verified the answers: the oldest such date when a page shows several, and absent while any
@@ -11,7 +13,7 @@ of them has never been verified, so it never claims more than is true.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -23,8 +25,13 @@ from kb.content.models import Entry
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def faq_page(entries: Iterable[Entry]) -> dict | None:
-    """The FAQPage for the published entries among `entries`; None when there are none."""
+def faq_page(entries: Iterable[Entry], absolute: Callable[[str], str] | None = None) -> dict | None:
+    """The FAQPage for the published entries among `entries`; None when there are none.
+
+    With `absolute` (a category's page), each answer is the summary the page shows and the
+    question names the entry's own page, where the whole answer is: a page of a large category
+    stays small, and says no more than it shows.
+    """
     published = [entry for entry in entries if entry.is_published]
     if not published:
         return None
@@ -33,6 +40,13 @@ def faq_page(entries: Iterable[Entry]) -> dict | None:
             "@type": "Question",
             "name": entry.question,
             "acceptedAnswer": {"@type": "Answer", "text": entry.answer_html},
+        }
+        if absolute is None
+        else {
+            "@type": "Question",
+            "name": entry.question,
+            "url": absolute(entry.get_absolute_url()),
+            "acceptedAnswer": {"@type": "Answer", "text": entry.summary()},
         }
         for entry in published
     ]
@@ -50,6 +64,8 @@ def json_ld_script(data: dict | None) -> SafeString:
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
-def faq_page_json_ld(entries: Iterable[Entry]) -> SafeString:
+def faq_page_json_ld(
+    entries: Iterable[Entry], absolute: Callable[[str], str] | None = None
+) -> SafeString:
     """The `<script type="application/ld+json">` for a page; drafts are never included."""
-    return json_ld_script(faq_page(entries))
+    return json_ld_script(faq_page(entries, absolute))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     # What crawlers, feed readers and browsers fetch besides the pages.
     path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
+    path("sitemap-<slug:section>.xml", discovery.sitemap_section, name="sitemap_section"),
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("feed.atom", discovery.updates_feed, name="feed"),
     path("opensearch.xml", discovery.opensearch_description, name="opensearch"),

@@ -1,12 +1,14 @@
 import logging
 
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from kb.content.caching import cacheable_page
+from kb.content.caching import shared_page
 from kb.content.markdown_views import category_markdown, entry_markdown, markdown_twin
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
@@ -29,7 +31,7 @@ COMMON_SYMPTOMS = [
 
 
 @require_safe
-@cacheable_page
+@shared_page()
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -43,28 +45,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @markdown_twin(category_markdown)
-@cacheable_page
+@shared_page(query=["page"])
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    entries = Entry.objects.visible_to(request.user).in_category(category)
-    if not entries.exists():
+    entries = Entry.objects.visible_to(request.user).in_category(category).in_page_order()
+    paginator = Paginator(entries, settings.KB_CATEGORY_PAGE_SIZE)
+    if paginator.count == 0:
         # An empty category has no public page: there is nothing to link to.
+        return page_not_found(request, None)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage:
         return page_not_found(request, None)
     return render(
         request,
         "kb/category.html",
         {
             "category": category,
-            "entries": entries,
+            "page": page,
+            "entries": page.object_list,
             "categories": Category.objects.with_published_entries(),
-            "faq_json_ld": faq_page_json_ld(entries),
+            # This page's questions and summaries: a category of thousands stays a small page.
+            "faq_json_ld": faq_page_json_ld(page.object_list, request.build_absolute_uri),
         },
     )
 
 
 @require_safe
 @markdown_twin(entry_markdown)
-@cacheable_page
+@shared_page(query=[feedback.VOTED_PARAMETER])
 def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug

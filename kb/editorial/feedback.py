@@ -8,6 +8,7 @@ under a keyed hash of the client's address; no address is ever written down.
 
 import re
 import secrets
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -91,6 +92,33 @@ def throttle_vote(request: HttpRequest) -> ThrottleState:
     )
 
 
+# What the entry page says after a vote without JavaScript: the vote redirects to the page
+# with `?voted=…`, so the page itself stays the same for everybody and can be cached.
+VOTED_PARAMETER = "voted"
+
+
+@dataclass(frozen=True)
+class ShownVote:
+    """A vote as the widget shows it: only what the page's address says, nothing stored."""
+
+    helpful: bool
+    reason: str = ""
+
+
+SHOWN_VOTES = {
+    "yes": ShownVote(helpful=True),
+    "no": ShownVote(helpful=False),
+    "noted": ShownVote(helpful=False, reason="noted"),
+}
+
+
+def voted_state(vote: Feedback) -> str:
+    """The `voted` value of the address a vote redirects to."""
+    if vote.helpful:
+        return "yes"
+    return "noted" if vote.reason else "no"
+
+
 def widget_context(
     request: HttpRequest,
     entry,
@@ -99,9 +127,12 @@ def widget_context(
     form: FeedbackForm | None = None,
     error: str = "",
 ) -> dict:
-    """What the entry page's "Was this helpful?" widget shows to this visitor."""
+    """What the entry page's "Was this helpful?" widget shows: after a vote, that vote; on the
+    page, what its `?voted=` says (the page is the same for every visitor, see
+    kb/content/caching.py)."""
+    shown = vote or SHOWN_VOTES.get(request.GET.get(VOTED_PARAMETER, ""))
     return {
-        "feedback_vote": vote or current_vote(request, entry),
+        "feedback_vote": shown,
         "feedback_form": form or FeedbackForm(),
         "feedback_error": error,
     }

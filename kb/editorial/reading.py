@@ -25,6 +25,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from kb.editorial import counters, insights
 
@@ -107,6 +108,9 @@ def remember_trail(response: HttpResponse, slug: str) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
+    # A response that sets this reader's cookie is theirs alone: a shared cache must not hand
+    # the cookie to others (the server's page cache kept the page before the cookie was set).
+    patch_cache_control(response, private=True)
 
 
 def last_read_slug(request: HttpRequest) -> str | None:

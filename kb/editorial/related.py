@@ -3,8 +3,8 @@ the rest of its category to fill the list.
 
 Counted reads stop at yesterday, so that part changes once a day at most, the same day the
 page's validator changes (kb/content/caching.py); each process works it out once a day per
-entry. Everything else comes from the published content, read in one query per page (no more
-than the category's list the page showed before), which the validator covers.
+entry. Everything else comes from the published content, read in one or two queries per page
+and never more than a few hundred entries however large the FAQ (`_candidates`).
 """
 
 import functools
@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,10 @@ from kb.editorial import terms
 from kb.editorial.models import ReadNext
 
 RELATED_LIMIT = 5
+# A page reads at most about this many entries to choose its related ones (see _candidates).
+CANDIDATES = 300
+CATEGORY_CANDIDATES = 50
+SYMPTOM_WORDS = 6
 # One reader's path is an anecdote; from this many on, it is what readers do.
 MIN_READ_NEXT = 2
 # Entries share symptoms when the rarer words of one's symptoms are this much in the other's.
@@ -56,13 +61,7 @@ def _symptom_terms(symptoms: str) -> frozenset[str]:
 
 def related_entries(entry: Entry, limit: int = RELATED_LIMIT) -> RelatedEntries:
     """At most `limit` published entries other than `entry`, the most related first."""
-    rows = (
-        Entry.objects.published()
-        .exclude(pk=entry.pk)
-        .order_by()
-        .values_list("pk", "slug", "question", "symptoms", "category_id", "order")
-    )
-    others = {row[0]: Link(*row) for row in rows}
+    others = {link.pk: link for link in _candidates(entry)}
     chosen = [others[pk] for pk in _read_next(entry.pk) if pk in others][:limit]
     for other in _sharing_symptoms(entry, others.values()):
         if len(chosen) < limit and other not in chosen:
@@ -74,6 +73,28 @@ def related_entries(entry: Entry, limit: int = RELATED_LIMIT) -> RelatedEntries:
     ]
     rest.sort(key=lambda other: (other.order, other.question))
     return RelatedEntries(related=chosen, in_category=rest[: limit - len(chosen)])
+
+
+def _candidates(entry: Entry) -> list[Link]:
+    """The entries the sidebar may list. On a FAQ of up to CANDIDATES published entries, all
+    of them; on a larger one, only those that can make the list, so a page never reads the
+    whole FAQ: what readers open next, the first of its category, and those whose symptoms
+    mention one of this entry's symptom words (the overlap is then weighed among them)."""
+    published = Entry.objects.published().exclude(pk=entry.pk).order_by()
+    fields = ("pk", "slug", "question", "symptoms", "category_id", "order")
+    everything = list(published.values_list(*fields)[: CANDIDATES + 1])
+    if len(everything) <= CANDIDATES:
+        return [Link(*row) for row in everything]
+    wanted = models.Q(pk__in=_read_next(entry.pk))
+    first_in_category = published.filter(category=entry.category_id).order_by("order", "question")
+    wanted |= models.Q(pk__in=first_in_category.values("pk")[:CATEGORY_CANDIDATES])
+    words = sorted(_symptom_terms(entry.symptoms), key=len, reverse=True)[:SYMPTOM_WORDS]
+    if words:
+        sharing = models.Q()
+        for word in words:
+            sharing |= models.Q(symptoms__icontains=word)
+        wanted |= models.Q(pk__in=published.filter(sharing).values("pk")[:CANDIDATES])
+    return [Link(*row) for row in published.filter(wanted).values_list(*fields)]
 
 
 # {entry pk: the entries read after it, most readers first}, for the day in `_read_next_day`.

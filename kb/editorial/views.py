@@ -3,18 +3,23 @@ support when the answers were not enough."""
 
 import logging
 from smtplib import SMTPException
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kb.content.models import Entry
 from kb.editorial import feedback, support
 from kb.editorial.models import Escalation, Feedback
 from kb.editorial.related import related_entries
+from kb.web.origin import is_same_origin
 
 logger = logging.getLogger(__name__)
+
+CROSS_SITE_VOTE = "Vote from this site's own page: a form on another site cannot vote here."
 
 
 def _feedback_response(request: HttpRequest, entry: Entry, status: int, **kwargs) -> HttpResponse:
@@ -26,8 +31,13 @@ def _feedback_response(request: HttpRequest, entry: Entry, status: int, **kwargs
     return render(request, "kb/entry.html", context, status=status)
 
 
+# The entry page is the same for every visitor and kept by caches, so it carries no CSRF token:
+# a vote is accepted only when the browser says it comes from this site (kb/web/origin.py).
+@csrf_exempt
 @require_POST
 def entry_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    if not is_same_origin(request):
+        return HttpResponseForbidden(CROSS_SITE_VOTE, content_type="text/plain; charset=utf-8")
     # Drafts take no votes, not even from staff: only what the public can read is rated.
     entry = get_object_or_404(Entry.objects.published().select_related("category"), slug=slug)
     throttle = feedback.throttle_vote(request)
@@ -53,8 +63,10 @@ def entry_feedback(request: HttpRequest, slug: str) -> HttpResponse:
             {"entry": entry, **feedback.widget_context(request, entry, vote=vote)},
         )
     else:
-        # Post/redirect/get: the page then shows the thanks (and the reason box after a no).
-        response = redirect(entry.get_absolute_url() + "#feedback")
+        # Post/redirect/get: the page then shows the thanks (and the reason box after a no),
+        # from its address alone, so it stays the same for everybody.
+        voted = urlencode({feedback.VOTED_PARAMETER: feedback.voted_state(vote)})
+        response = redirect(f"{entry.get_absolute_url()}?{voted}#feedback")
     if is_new_visitor:
         feedback.remember_visitor(response, token)
     return response

@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb.content.models import Entry
+from kb.content.versions import content_changed
 from kb.tools.error_lookup import message_matches, nearest_codes, status_codes_in
 
 
@@ -157,3 +158,11 @@ class KnownErrorMessage(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# Error pages, the lookup and entries' pages show these: a change gives the content a new
+# version, so the cached pages that show them are not served again (kb/content/versions.py).
+for _model in (ErrorCode, KnownErrorMessage):
+    models.signals.post_save.connect(content_changed, sender=_model, weak=False)
+    models.signals.post_delete.connect(content_changed, sender=_model, weak=False)
+    models.signals.m2m_changed.connect(content_changed, sender=_model.entries.through, weak=False)

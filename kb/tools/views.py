@@ -4,6 +4,11 @@ Each page URL serves the full page and, for HTMX, the result fragment of the sam
 Pages take GET (so a link can carry the input) and POST (what the form sends: a pasted token
 response or raw response is too long for a URL, and does not belong in access logs).
 Every answer is computed from the current time of the request; nothing is ever stored.
+
+So the forms need no CSRF token (a post from another site changes nothing, and its answer is
+not readable there), and a tool's page without input is the same for everybody: it is kept in
+the page cache and public (`shared_page`, kb/content/caching.py), while an answer is never
+stored anywhere (`never_cache`). /tools/ itself says whether support is open now: not cached.
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +19,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kb.content.caching import shared_page
 from kb.content.models import Entry
 from kb.tools import error_documents, error_lookup, instants, schedules, tokens
 from kb.tools.forms import ErrorLookupForm, TimezoneForm, TokenExpiryForm
@@ -108,8 +115,10 @@ def _token_expiry_answer(form: TokenExpiryForm, now: datetime) -> dict:
     }
 
 
-@never_cache
+@csrf_exempt  # a calculation that stores nothing: see the module doc
 @require_http_methods(["GET", "POST"])
+@shared_page(query=["tz"])
+@never_cache
 def token_expiry(request: HttpRequest) -> HttpResponse:
     data = _request_data(request)
     has_input = any(data.get(name, "").strip() for name in TokenExpiryForm.INPUT_FIELDS)
@@ -225,8 +234,10 @@ def _search_query(data: QueryDict, lookup: Lookup | None) -> str:
     return data.get("q", "").strip()[:SEARCH_QUERY_LENGTH]
 
 
-@never_cache
+@csrf_exempt  # a calculation that stores nothing: see the module doc
 @require_http_methods(["GET", "POST"])
+@shared_page(query=["tz"])
+@never_cache
 def error_code_lookup(request: HttpRequest) -> HttpResponse:
     data = _request_data(request)
     typed = data.get("q", "").strip()

@@ -7,6 +7,7 @@ health check.
     throttle    hit(): an atomic count per client and window, in the database
     redaction   redact(): tokens, passwords and cookies out of text before it is kept
     middleware  the request id, one log line per request, read-only database answers
+    origin      is_same_origin(): whether a POST comes from the site's own pages, without tokens
     logging     puts the request id on every log record
     health      /healthz for operators and load balancers
 
