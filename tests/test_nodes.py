@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,21 @@ def test_node_b_stopped_during_edits_catches_up_when_it_starts_again(nodes):
     assert nodes.b.search_slugs(second) == ["access-token-lifetime"]
     status, _, body = nodes.b.get("/healthz")
     assert status == 200 and '"index": "current"' in body
+
+
+def test_a_page_cached_on_node_b_shows_an_edit_made_on_node_a_at_once(nodes):
+    # Pages are cached per process, keyed by a content version kept in the shared database.
+    def read_on_b() -> tuple[str, str]:  # an anonymous reader: no cookies
+        with urllib.request.urlopen(nodes.b.base_url + "/faq/what-is-json/", timeout=30) as page:
+            return page.headers["Cache-Control"], page.read().decode()
+
+    marker = next(MARKERS)
+    for _ in range(4):  # each worker of node B has the page in its cache
+        cache_control, body = read_on_b()
+        assert "public" in cache_control and marker not in body
+    assert nodes.a.save_entry("what-is-json", answer=f"JSON is a format. {marker}") == 302
+    for _ in range(4):
+        assert marker in read_on_b()[1]
 
 
 def test_a_session_started_on_node_a_is_valid_on_node_b(nodes):
