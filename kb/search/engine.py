@@ -9,7 +9,7 @@ import logging
 from django.db.models import Q
 
 from kb.content.models import Entry
-from kb.search import index, query, snippets, spelling, sync
+from kb.search import index, query, ranking, snippets, spelling, sync
 from kb.search.analysis import analyze, split_paste
 from kb.search.results import Hit, SearchResults
 
@@ -60,44 +60,42 @@ def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
         context_terms = [
             t for t in query.useful_terms(searcher, analyze(context)) if t not in terms
         ]
-        whoosh_query = query.build_query(
-            terms,
-            query.bigrams(analyzed, set(terms)),
-            query.synonym_groups(analyzed),
-            context_terms,
+        synonyms = query.synonym_groups(analyzed)
+        full_query = query.build_query(
+            terms, query.bigrams(analyzed, set(terms)), synonyms, context_terms
         )
-        found = (
-            searcher.search(whoosh_query, limit=query.MAX_CANDIDATES, terms=True)
-            if whoosh_query
-            else None
-        )
+        candidate_query = query.build_candidate_query(searcher, terms, synonyms, context_terms)
+        ranked = ranking.rank(searcher, candidate_query, full_query) if full_query else []
         if corrections:
             results.suggestion = " ".join(understood.split())
             results.corrected = not typed_terms
-        if found is None or found.is_empty():
+        if not ranked:
             return results
         results.unknown_words = checked.unknown
         # Marked in snippets: the words typed (or corrected), never synonyms or URL context.
         marked = snippets.marked_terms(understood, set(terms))
         weights = {term: searcher.idf("answer", term) for term in marked}
-        relevant = query.relevant(found)
-        results.hits = _hits(relevant, limit, marked, weights)
+        relevant = query.relevant(ranked)
+        shown = [
+            (score, int(searcher.stored_fields(docnum)["pk"])) for score, docnum in relevant[:limit]
+        ]
+        results.hits = _hits(shown, marked, weights)
         # Entries the database no longer publishes are dropped from the count as well.
-        results.total = len(relevant) - (min(len(relevant), limit) - len(results.hits))
+        results.total = len(relevant) - (len(shown) - len(results.hits))
     return results
 
 
-def _hits(relevant: list, limit: int, marked: set[str], weights: dict[str, float]) -> list[Hit]:
-    pks = [int(hit["pk"]) for hit in relevant[:limit]]
+def _hits(shown: list[tuple[float, int]], marked: set[str], weights: dict[str, float]) -> list[Hit]:
+    """(score, entry pk) pairs, best first, as hits with snippets."""
     # The database has the last word: an entry unpublished a moment ago is never shown.
-    entries = Entry.objects.published().select_related("category").in_bulk(pks)
+    entries = Entry.objects.published().select_related("category").in_bulk([pk for _, pk in shown])
     hits = []
-    for hit in relevant[:limit]:
-        entry = entries.get(int(hit["pk"]))
+    for score, pk in shown:
+        entry = entries.get(pk)
         if entry is None:
             continue
-        snippet = snippets.snippet(hit["answer"], marked, weights)
-        hits.append(Hit.for_entry(entry, hit.score, snippet))
+        snippet = snippets.snippet(entry.answer_text, marked, weights)
+        hits.append(Hit.for_entry(entry, score, snippet))
     return hits
 
 
