@@ -225,6 +225,14 @@ class _SearcherCache:
         self.path = self.searcher = None
 
 
+def generation_key(searcher) -> tuple:
+    """What identifies the index a searcher of `searcher_cache` reads, for what is kept per
+    generation (kb.search.cache): the generation's folder, its Whoosh commit (any write) and
+    the last change of the log it applied (synonyms, which change no document)."""
+    path = searcher_cache.path
+    return (path, searcher.reader().generation(), applied_change(Path(path)))
+
+
 def _keep_lengths_in_memory(searcher) -> None:
     """Read each segment's field lengths once, into a byte array per field (one byte a
     document: 40 KB for 10,000 entries), instead of one file read per posting scored: BM25F

@@ -31,15 +31,17 @@ CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
-def synonym_groups(terms: list[str]) -> list[list[tuple[str, ...]]]:
-    """The synonym groups (maintained by engineers) that the query touches, analyzed.
+def analyzed_synonyms() -> list[list[tuple[str, ...]]]:
+    """Every synonym group (maintained by engineers), each phrase analyzed."""
+    return [[tuple(analyze(phrase)) for phrase in group] for group in Synonym.objects.groups()]
 
-    Each group comes back as its phrases other than the ones the query already has.
-    """
+
+def synonym_groups(terms: list[str], groups=None) -> list[list[tuple[str, ...]]]:
+    """The synonym groups that the query touches, each as its phrases other than the ones the
+    query already has. `groups`: analyzed_synonyms(), when the caller keeps them."""
     found = []
     query = f" {' '.join(terms)} "
-    for group in Synonym.objects.groups():
-        analyzed = [tuple(analyze(phrase)) for phrase in group]
+    for analyzed in analyzed_synonyms() if groups is None else groups:
         if any(phrase and f" {' '.join(phrase)} " in query for phrase in analyzed):
             others = [p for p in analyzed if p and f" {' '.join(p)} " not in query]
             if others:
