@@ -5,7 +5,6 @@ most useful terms and turned into a query of plain term lookups, with bonuses fo
 together, for synonyms (kept by engineers in the admin) and for the question and symptoms.
 """
 
-from whoosh.matching import DisjunctionMaxMatcher
 from whoosh.query import DisjunctionMax, Or, Phrase, Term
 
 from kb.content.models import Synonym
@@ -30,41 +29,6 @@ SYNONYM_BOOST = 0.6
 CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
-
-
-class BestOf(DisjunctionMax):
-    """The best-scoring of its alternatives, plus `tiebreak` times the others that match.
-
-    Whoosh's own matcher for DisjunctionMax ignores the tiebreak, and takes the larger of its
-    two sides' scores even when one side sits on a later document, so a document's score
-    depended on which documents were scored before it. This one counts only what matches
-    the document being scored, so a score is the same whichever documents are looked at
-    (the ranking's second stage looks at a few candidates only)."""
-
-    def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(
-            subs,
-            _BestOfMatcher,
-            searcher,
-            context,
-            lambda q: q.estimate_size(reader),
-            tiebreak=self.tiebreak,
-        )
-
-
-class _BestOfMatcher(DisjunctionMaxMatcher):
-    def score(self):
-        current = self.id()
-        scores = [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == current]
-        best = max(scores)
-        return best + self.tiebreak * (sum(scores) - best)
-
-    def replace(self, minquality=0):
-        replaced = super().replace(minquality)
-        if type(replaced) is type(self) and replaced is not self:
-            return self.__class__(replaced.a, replaced.b, tiebreak=self.tiebreak)
-        return replaced
 
 
 def analyzed_synonyms() -> list[list[tuple[str, ...]]]:
@@ -111,7 +75,7 @@ def build_query(terms, bigrams, synonym_groups, context_terms=()):
     terms seen only in the paste's URLs count for less."""
 
     def best_field(make, fields=SEARCH_FIELDS, boost: float = 1.0):
-        return BestOf([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
+        return DisjunctionMax([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
 
     def term(t):
         return lambda f, b: Term(f, t, boost=b)
@@ -128,7 +92,7 @@ def build_query(terms, bigrams, synonym_groups, context_terms=()):
         alternatives = [
             best_field(term(p[0]) if len(p) == 1 else phrase(p), boost=SYNONYM_BOOST) for p in group
         ]
-        subqueries.append(BestOf(alternatives))
+        subqueries.append(DisjunctionMax(alternatives))
     subqueries += [best_field(term(t), boost=CONTEXT_BOOST) for t in context_terms]
     return Or(subqueries, scale=0.7) if subqueries else None
 
