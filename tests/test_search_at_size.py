@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from kb import search
-from kb.models import Entry, Synonym
+from kb.models import Entry
 from kb.search import cache, changes, index, query, ranking, sync
 from kb.search.analysis import analyze
 from tests.factories import make_entry
@@ -72,12 +72,6 @@ def test_an_entry_unpublished_behind_the_index_is_not_served_from_the_cache(inde
     # As another node's change looks before this node's index has applied it.
     Entry.objects.filter(slug="rate-limit-429").update(status=Entry.Status.DRAFT)
     assert "rate-limit-429" not in [h.slug for h in search.search("429").hits]
-
-
-def test_a_new_synonym_applies_to_a_query_that_was_cached(indexed_faq):
-    assert search.search("quokka").total == 0
-    Synonym.objects.create(terms="quokka, webhooks")
-    assert search.search("quokka").hits[0].slug == "webhooks-change-notifications"
 
 
 def test_a_rebuild_drops_what_was_kept_for_the_old_index(indexed_faq):
