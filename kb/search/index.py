@@ -233,12 +233,22 @@ def generation_key(searcher) -> tuple:
     return (path, searcher.reader().generation(), applied_change(Path(path)))
 
 
+class _Lengths:
+    """A segment's length column for one field, read whole: one byte per document."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __getitem__(self, docnum: int) -> int:
+        return self.data[docnum] if docnum < len(self.data) else 0
+
+
 def _keep_lengths_in_memory(searcher) -> None:
-    """Read each segment's field lengths once, into a byte array per field (one byte a
-    document: 40 KB for 10,000 entries), instead of one file read per posting scored: BM25F
-    needs a document's field length for every score, and without mmap each was a seek and a
-    read. Whoosh keeps the column readers of a segment in `_perdoc._readers`; should a
-    version not, scoring reads the files as before."""
+    """Read each segment's field lengths once, in one read per field (one byte a document:
+    40 KB for 10,000 entries), instead of one file read per posting scored: BM25F needs a
+    document's field length for every score, and without mmap each was a seek and a read.
+    Whoosh keeps the column readers of a segment in `_perdoc._readers`; should a version
+    not, or store lengths otherwise, scoring reads the files as before."""
     for subsearcher, _ in searcher.leaf_searchers():
         perdoc = getattr(subsearcher.reader(), "_perdoc", None)
         if perdoc is None or not hasattr(perdoc, "_cached_reader"):
@@ -246,8 +256,9 @@ def _keep_lengths_in_memory(searcher) -> None:
         for field in searcher.schema.scorable_names():
             name = _lenfield(field)
             column = perdoc._cached_reader(name, LENGTHS_COLUMN)
-            if column is not None:
-                perdoc._readers[name] = column.load()
+            if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
+                data = column._dbfile.get(column._basepos, column._count)
+                perdoc._readers[name] = _Lengths(bytes(data))
 
 
 searcher_cache = _SearcherCache()
