@@ -126,6 +126,19 @@ def _weight(page: str, real: dict) -> Callable[[dict], str]:
     return cell
 
 
+def _seconds(path: str) -> Callable[[dict], str]:
+    """p50 / max of a series in seconds, shown in ms beside the one-second limit."""
+
+    def cell(r: dict) -> str:
+        p50, largest = get(r, f"{path}.p50"), get(r, f"{path}.max")
+        if p50 is None:
+            return "–"
+        shown = f"{number(p50 * 1000)} (max {number(largest * 1000)})"
+        return versus(shown, "1,000", ratio(largest, 1.0))
+
+    return cell
+
+
 def _hit_at_1(r: dict) -> str:
     ours, fts5 = get(r, "ours.hit_at_1"), get(r, "fts5.hit_at_1")
     return f"{number(ours)} / {number(fts5)}"
@@ -160,6 +173,15 @@ def rows(results: dict) -> list[Row]:
     def api_quarter_of_static(r):
         share = _share_of_static(r, "api_search")
         return None if share is None else share >= 0.25
+
+    def under_a_second(path: str):
+        def check(r):
+            value = get(r, path)
+            if value is None:
+                return None
+            return value < 1.0 and not get(r, "nodes.lost")
+
+        return check
 
     pages_goal = Goal("≥ 0.5x the static file", pages_half_of_static)
     static = _rps("static")
@@ -196,6 +218,14 @@ def rows(results: dict) -> list[Row]:
             Goal("within 10% of the FAQ as it is, at 10,000", weight_within_10_percent,
                  (10_000,))),
         Row("largest category page: first visit", "the FAQ as it is", _weight("category", real)),
+        Row("a save, its own node's index included: p50 (max), ms", "1 s",
+            _seconds("nodes.save_s"),
+            Goal("< 1 s at every size", under_a_second("nodes.save_s.max"))),
+        Row("that edit found by search on another node: p50 (max), ms", "1 s",
+            _seconds("nodes.reach_s"),
+            Goal("< 1 s at every size, none lost", under_a_second("nodes.reach_s.max"))),
+        Row("freshness check before a search (one query), ms", "search p50",
+            _pair("nodes.freshness.follow_ms", "ours.p50")),
     ]  # fmt: skip
 
 

@@ -30,9 +30,11 @@ from pathlib import Path
 from bench import http_load, report
 from bench.measure import search_figures
 from bench.queries import query_set
+from bench.report import get
 from bench.throwaway_site import ROOT, add_corpus, prepare_site, serve_site, site_env
 
 STARTED = time.monotonic()
+NODES_LIMIT = 900  # seconds for the two-node part at any size
 EXIT_MARGIN = 120  # seconds a process gets past its budget to finish the query it is on
 # name, key in the results, the module run as its own process
 ENGINES = (("FTS5", "fts5", ["bench.fts5"]), ("our search", "ours", ["bench.our_search", "search"]))
@@ -134,6 +136,14 @@ def measure_size(corpus_size: int, work: Path, queries: list[dict], args) -> dic
     if args.http:
         progress(f"{name}: HTTP (wrk, latency, page weight)")
         result["http"] = _http(data_dir, result, queries, notes)
+    if args.nodes:
+        progress(f"{name}: two nodes (edits saved on one, searched for on the other)")
+        result["nodes"], note = run_child(
+            ["bench.nodes"], data_dir, data_dir / "nodes.json", NODES_LIMIT
+        )
+        notes += [note] if note else []
+        if get(result, "nodes.lost"):
+            notes.append(f"two nodes: {result['nodes']['lost']} edits never reached node B")
     return result
 
 
@@ -165,6 +175,9 @@ def main() -> None:
     )  # noqa: E501
     parser.add_argument("--rebuild-limit", type=float, default=1800, help="seconds")
     parser.add_argument("--no-http", dest="http", action="store_false", help="skip wrk and co.")
+    parser.add_argument(
+        "--no-nodes", dest="nodes", action="store_false", help="skip the two-node figures"
+    )
     parser.add_argument(
         "--no-search",
         dest="search",

@@ -294,7 +294,7 @@ KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resol
 
 # How often, at most, a process asks the database whether its index lacks a change made
 # elsewhere (another node, or a write that failed here): one small query per interval.
-KB_INDEX_CHECK_SECONDS = envseconds("KB_INDEX_CHECK_SECONDS", 0.5)
+KB_INDEX_CHECK_SECONDS = envseconds("KB_INDEX_CHECK_SECONDS", 0.25)
 # The change log keeps this many days; a node whose index is older rebuilds it.
 KB_SEARCH_CHANGE_RETENTION_DAYS = envpositive("KB_SEARCH_CHANGE_RETENTION_DAYS", 7)
 

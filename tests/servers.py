@@ -211,9 +211,61 @@ class Server:
         connection.row_factory = sqlite3.Row
         return connection
 
-    def entry_row(self, slug: str) -> sqlite3.Row:
+    def entry_row(self, slug: str):
+        if url := self.environment.get("DATABASE_URL"):
+            return SharedDatabase(url).entry_row(slug)
         with self.database() as db:
             return db.execute("SELECT * FROM kb_entry WHERE slug = ?", [slug]).fetchone()
+
+
+class SharedDatabase:
+    """One database that several nodes (servers with index folders of their own) share: a
+    throwaway database on the test run's PostgreSQL server, else a SQLite file."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    @classmethod
+    def create(cls, folder: Path) -> "SharedDatabase":
+        server_url = os.environ.get("DATABASE_URL", "")
+        if not server_url.startswith(("postgres://", "postgresql://")):
+            return cls(f"sqlite:///{folder / 'shared.sqlite3'}")
+        import psycopg
+
+        name = f"kb_nodes_{os.getpid()}_{int(time.time() * 1000)}"
+        with psycopg.connect(_with_database(server_url, "postgres"), autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{name}"')
+        return cls(_with_database(server_url, name))
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.startswith(("postgres://", "postgresql://"))
+
+    def drop(self) -> None:
+        if not self.is_postgres:
+            return
+        import psycopg
+
+        name = urllib.parse.urlsplit(self.url).path.lstrip("/")
+        server_url = _with_database(self.url, "postgres")
+        with psycopg.connect(server_url, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def entry_row(self, slug: str) -> dict | None:
+        if self.is_postgres:
+            import psycopg
+            from psycopg.rows import dict_row
+
+            with psycopg.connect(self.url, row_factory=dict_row) as db:
+                return db.execute("SELECT * FROM kb_entry WHERE slug = %s", [slug]).fetchone()
+        path = urllib.parse.urlsplit(self.url).path
+        with sqlite3.connect(path, timeout=20) as db:
+            db.row_factory = sqlite3.Row
+            return db.execute("SELECT * FROM kb_entry WHERE slug = ?", [slug]).fetchone()
+
+
+def _with_database(url: str, name: str) -> str:
+    return urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
 
 
 def _textarea(form: str, name: str) -> str:

@@ -276,6 +276,26 @@ def test_it_marks_a_goal_not_met_when_one_measured_page_fails_it_and_another_is_
     )
 
 
+def test_it_marks_an_edit_slower_than_a_second_to_reach_another_node_as_not_met():
+    results = _results(p95_ratio=2.0)
+    for corpus_size, reach_max in ((0, 0.4), (10_000, 1.3)):
+        results[corpus_size]["nodes"] = {
+            "save_s": {"p50": 0.05, "max": 0.2},
+            "reach_s": {"p50": 0.2, "max": reach_max},
+            "freshness": {"follow_ms": 1.0},
+            "lost": 0,
+        }
+    rows = {line.split(" | ")[0].strip("| "): line for line in report.table(results).splitlines()}
+    reach = rows["that edit found by search on another node: p50 (max), ms"]
+    assert "200 (max 1,300) / 1,000 (1.30x)" in reach
+    assert "none lost: **not met** at 10,000" in reach
+    assert (
+        "< 1 s at every size: **met**"
+        in rows["a save, its own node's index included: p50 (max), ms"]
+    )
+    assert "1.00 / 2.00 (0.50x)" in rows["freshness check before a search (one query), ms"]
+
+
 @pytest.mark.parametrize("text", ["1000,10000", "10_000, 1000", "1000,1000,10000"])
 def test_it_reads_the_sizes_as_a_sorted_list(text):
     from bench.run import parse_sizes

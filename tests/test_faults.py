@@ -140,3 +140,14 @@ def test_writes_work_again_at_once_when_the_database_can_be_written(read_only_da
         queries = {row[0] for row in db.execute("SELECT query FROM kb_searchrecord")}
     assert queries == {"after 0", "after 1", "after 2", "after 3"}
     assert server.sign_in() == 302
+
+
+def test_a_node_whose_database_lacks_the_tables_answers_503_on_healthz(make_server, tmp_path):
+    # A forgotten DATABASE_URL or a skipped migrate: SELECT 1 works, no page can be served, and
+    # a load balancer must take the node out.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    server = make_server(data_dir=empty)
+    status, _, body = server.get("/healthz")
+    assert status == 503
+    assert json.loads(body)["database"] == "not-migrated"

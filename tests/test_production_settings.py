@@ -22,6 +22,10 @@ PRODUCTION = {
     "DJANGO_HSTS_SECONDS": "31536000",
     "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "true",
     "DJANGO_HSTS_PRELOAD": "true",
+    "KB_SITE_URL": "https://kb.example.com",
+    "DATABASE_URL": "postgres://kb@db.example.com/kb",
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "KB_TRUSTED_PROXIES": "1",
 }
 
 

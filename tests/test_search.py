@@ -214,6 +214,21 @@ def test_synonyms_maintained_by_engineers_widen_a_search(indexed_faq):
     assert search.search("quokka").hits[0].slug == "webhooks-change-notifications"
 
 
+def test_a_synonym_of_an_identifier_finds_the_entries_that_name_it(indexed_faq):
+    # invalid_grant is one word of the index (and its parts): the synonym must not ask for
+    # "invalid_grant invalid grant" in a row, which no answer has.
+    Synonym.objects.create(terms="quokkagrant, invalid_grant")
+    assert search.search("quokkagrant").hits[0].slug == "refresh-token-invalid"
+
+
+def test_a_synonym_is_never_corrected_into_a_word_of_the_answers(indexed_faq):
+    # "webhooks" is in the answers, one letter away from the engineer's "webhoops".
+    Synonym.objects.create(terms="webhoops, rate limit")
+    results = search.search("webhoops")
+    assert results.suggestion is None
+    assert results.hits[0].slug == "rate-limit-429"
+
+
 def test_saving_an_entry_updates_the_index_after_commit(
     indexed_faq, django_capture_on_commit_callbacks
 ):
@@ -397,6 +412,35 @@ def test_typo_correction_leaves_long_nonsense_words_alone(indexed_faq):
         assert spelling.check(searcher, "webhoks").corrections == {"webhoks": "webhooks"}
         # One letter past the bound: a typo of a long word is left as typed.
         assert spelling.check(searcher, "webhoksauthorizations").corrections == {}
+
+
+def test_a_database_restored_from_an_older_backup_makes_the_node_rebuild(indexed_faq, settings):
+    from kb.search import changes, sync
+    from kb.search.models import SearchChange, SearchChangeCounter
+
+    settings.KB_INDEX_CHECK_SECONDS = 0  # look before every search
+    entry = Entry.objects.get(slug="what-is-json")
+    at_backup, symptoms = changes.latest(), entry.symptoms
+    entry.symptoms += "\nzqxlostmarker"
+    entry.save()  # after the backup was taken
+    sync.apply_changes(wait=1)
+    assert search.search("zqxlostmarker").hits[0].slug == "what-is-json"
+    generation = search_index.current_generation()
+
+    # The restore: the database as it was when the backup was taken, change log included.
+    Entry.objects.filter(pk=entry.pk).update(symptoms=symptoms)
+    SearchChange.objects.filter(seq__gt=at_backup).delete()
+    SearchChangeCounter.objects.update(seq=at_backup)
+    assert sync.status()["current"] is False  # /healthz says "behind", not "current"
+
+    assert search.search("zqxlostmarker").total == 0
+    assert search_index.current_generation() != generation
+    # The next edit gets the number the lost one had: the rebuilt index takes it.
+    entry.refresh_from_db()
+    entry.symptoms += "\nzqxafterrestore"
+    entry.save()
+    sync.apply_changes(wait=1)
+    assert search.search("zqxafterrestore").hits[0].slug == "what-is-json"
 
 
 def test_the_change_log_is_pruned_and_a_node_older_than_it_rebuilds(indexed_faq):

@@ -61,7 +61,8 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
     message, context = split_paste(text)
     analyzed = analyze(message)
     typed_terms = terms = query.useful_terms(searcher, analyzed)
-    checked = spelling.check(searcher, message)
+    vocabulary = cache.searches.value(generation, "vocabulary", query.synonym_vocabulary)
+    checked = spelling.check(searcher, message, vocabulary)
     corrections = checked.corrections
     understood = message
     if corrections:

@@ -8,7 +8,7 @@ together, for synonyms (kept by engineers in the admin) and for the question and
 from whoosh.query import DisjunctionMax, Or, Phrase, Term
 
 from kb.content.models import Synonym
-from kb.search.analysis import analyze
+from kb.search.analysis import analyze, word_terms
 
 # How much a match in each field counts. Symptoms are what developers paste, so they weigh
 # almost as much as the question itself.
@@ -32,8 +32,13 @@ SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
 def analyzed_synonyms() -> list[list[tuple[str, ...]]]:
-    """Every synonym group (maintained by engineers), each phrase analyzed."""
-    return [[tuple(analyze(phrase)) for phrase in group] for group in Synonym.objects.groups()]
+    """Every synonym group (maintained by engineers), each phrase as its words as wholes
+    (`invalid_grant` is one word, as the index holds it at one position, not "invalid_grant
+    invalid grant", which no document has in a row)."""
+    return [
+        [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group]
+        for group in Synonym.objects.groups()
+    ]
 
 
 def synonym_groups(terms: list[str], groups=None) -> list[list[tuple[str, ...]]]:
@@ -47,6 +52,17 @@ def synonym_groups(terms: list[str], groups=None) -> list[list[tuple[str, ...]]]
             if others:
                 found.append(list(dict.fromkeys(others)))
     return found
+
+
+def synonym_vocabulary() -> frozenset[str]:
+    """Every word of the synonyms, as typed (unstemmed): words the search knows even when no
+    answer uses them."""
+    return frozenset(
+        word
+        for group in Synonym.objects.groups()
+        for phrase in group
+        for word in analyze(phrase, plain=True)
+    )
 
 
 def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ class Spelling:
     unknown: list[str] = field(default_factory=list)  # words the index does not know
 
 
-def check(searcher, text: str) -> Spelling:
+def check(searcher, text: str, vocabulary: frozenset[str] = frozenset()) -> Spelling:
     """The words of a short query that the index does not know, corrected where that is
     clearly better than leaving them.
 
@@ -36,6 +36,9 @@ def check(searcher, text: str) -> Spelling:
     So corrections are kept only when, with them, the index understands most of the query: more
     known and corrected words than words still unknown. Otherwise the query is left as typed,
     and the page says honestly that nothing matches it.
+
+    Words of the `vocabulary` (those engineers listed as synonyms) are known too: a synonym
+    that no answer uses is not a typo of a word that one does.
     """
     words = analyze(text, plain=True)
     if len(words) > MAX_CORRECTED_WORDS:
@@ -46,7 +49,7 @@ def check(searcher, text: str) -> Spelling:
     for word in dict.fromkeys(words):
         if any(c.isdigit() for c in word):
             continue  # codes and ids: 4290 is not a typo of 429
-        if reader.frequency("spelling", word):
+        if word in vocabulary or reader.frequency("spelling", word):
             known += 1
         elif MIN_CORRECTED_LENGTH <= len(word) <= MAX_CORRECTED_LENGTH and (
             correction := _likeliest(reader, word)

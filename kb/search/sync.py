@@ -11,7 +11,8 @@ the index is a local copy that knows the last change it contains. So:
   changes its index lacks, and applies them; so another node, or this one after a failure,
   catches up by itself as soon as it can write again;
 - a node without an index, with an index that does not say what it contains, with changes the
-  log no longer holds, or with too many to apply one by one, rebuilds; a rebuild takes no lock
+  log no longer holds, with too many to apply one by one, or with more than the log holds (a
+  database restored from a backup) rebuilds; a rebuild takes no lock
   while it builds, so saves and searches go on, and applies what changed meanwhile after the
   swap. A large rebuild runs in a background thread while searches answer from the database.
 
@@ -103,8 +104,8 @@ def follow_changes() -> None:
     if generation is None or index.applied_change(generation) is None:
         rebuild_soon()
         return
-    if changes.latest() > index.applied_change(generation):
-        apply_changes(wait=0)
+    if changes.latest() != index.applied_change(generation):
+        apply_changes(wait=0)  # behind, or ahead of a database restored from a backup
 
 
 def apply_changes(wait: float, background: bool = False) -> None:
@@ -144,8 +145,10 @@ def _apply_changes(wait: float, background: bool) -> None:
 
 
 def _has_gap(applied: int, batch: list[SearchChange], latest: int) -> bool:
-    """Whether the log lacks changes the index needs (pruned), or holds too many to apply."""
-    if len(batch) > MAX_CHANGES_TO_APPLY:
+    """Whether the log lacks changes the index needs (pruned), holds too many to apply, or is
+    behind the index: the database was restored from a backup taken before changes the index
+    holds, and the numbers it hands out next would look applied already."""
+    if applied > latest or len(batch) > MAX_CHANGES_TO_APPLY:
         return True
     if batch:
         return batch[0].seq != applied + 1
@@ -248,5 +251,5 @@ def status() -> dict:
         "exists": generation is not None,
         "applied_change": applied,
         "latest_change": latest,
-        "current": applied is not None and applied >= latest,
+        "current": applied == latest,  # ahead of the log is as wrong as behind it
     }

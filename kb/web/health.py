@@ -2,11 +2,12 @@
 balancer.
 
     {"status": "ok" | "degraded" | "error",
-     "database": "ok" | "read-only" | "unreachable",
+     "database": "ok" | "read-only" | "not-migrated" | "unreachable",
      "index": "current" | "behind" | "missing" | "unknown",
      "changes": {"applied": n, "latest": m}}
 
-503 only when the database cannot be read: the node then has nothing to serve. A read-only
+503 only when the database cannot be read, or lacks the site's tables: the node then has
+nothing to serve. A read-only
 database or an index behind the change log is "degraded" with 200: pages and search still
 answer (search from the database, or a little stale), and the index catches up by itself.
 """
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from kb.content.models import Entry
 from kb.search import sync as search_sync
 from kb.web.models import ThrottleWindow
 
@@ -26,6 +28,12 @@ def _database() -> str:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return "unreachable"
+    try:
+        # The site's own tables: a database without them (a forgotten DATABASE_URL, a deploy
+        # that skipped migrate) answers SELECT 1 but cannot serve a page.
+        list(Entry.objects.order_by().values_list("pk")[:1])
+    except DatabaseError:
+        return "not-migrated"
     try:
         # A write that is always undone: a read-only database refuses it at once.
         with transaction.atomic():
@@ -51,7 +59,7 @@ def _index() -> tuple[str, dict]:
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     database = _database()
-    if database == "unreachable":
+    if database in ("unreachable", "not-migrated"):
         return JsonResponse(
             {"status": "error", "database": database, "index": "unknown"}, status=503
         )
