@@ -7,9 +7,9 @@ words in bench/vocabulary.yaml: a question, 3-6 symptoms and a 150-400-word Mark
 the 1,000-entry corpus.
 
 `load_corpus(size)` tops the database up to `size` published entries, keeping the real ones
-that `load_faq` put there: bulk inserts in batches, with `answer_html` rendered by the one
-Markdown renderer (bulk_create skips `save()`, and with it the history and the per-save index
-signal). Build the index afterwards with `kb.search.rebuild()`.
+that `load_faq` put there: bulk inserts in batches, with `answer_html` and `answer_text`
+derived as `Entry.save()` does (bulk_create skips `save()`, and with it the history and the
+per-save index signal). Build the index afterwards with `kb.search.rebuild()`.
 
     KB_DATA_DIR=… python -m bench.corpus load --size 10000    # after migrate and load_faq
     KB_DATA_DIR=… python -m bench.corpus facts --out facts.json
@@ -253,7 +253,7 @@ def load_corpus(size: int, seed: int = DEFAULT_SEED, batch_size: int = 500) -> i
     """Add synthetic published entries until the database holds `size`; returns how many."""
     from django.db import transaction
 
-    from kb.content.markdown import render_markdown
+    from kb.content.markdown import markdown_to_text, render_markdown
     from kb.content.models import Category, Entry
 
     categories = {category.slug: category for category in Category.objects.all()}
@@ -271,6 +271,7 @@ def load_corpus(size: int, seed: int = DEFAULT_SEED, batch_size: int = 500) -> i
                     slug=item.slug,
                     answer=item.answer,
                     answer_html=render_markdown(item.answer),
+                    answer_text=markdown_to_text(item.answer),
                     symptoms="\n".join(item.symptoms),
                     status=Entry.Status.PUBLISHED,
                     order=100 + index,

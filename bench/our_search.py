@@ -6,7 +6,8 @@
 `rebuild` times `kb.search.rebuild()` over the loaded database and measures the generation it
 wrote on disk and the process's peak memory. `search` opens that index as a gunicorn worker
 would and times `kb.search.search()` over the query set (bench/measure.py: a warm-up pass,
-then timed passes within a budget); its peak memory is what a worker that searches needs.
+then timed passes within a budget), emptying its cache of repeated searches before each
+query; its peak memory is what a worker that searches needs.
 Separate processes, so that neither figure carries the other's memory.
 """
 
@@ -38,7 +39,12 @@ def searches(queries_path: Path, out: Path, rounds: int, budget: float) -> None:
 
     queries = json.loads(queries_path.read_text())
 
+    from kb.search.cache import searches
+
     def ranked(text: str) -> list[tuple[str, str]]:
+        # Every pass asks the same queries: without this, all but the first would be answered
+        # from the cache of repeated searches, and the figures would be the cache's.
+        searches.clear()
         return [(hit.slug, hit.question) for hit in search.search(text).hits]
 
     result = {"memory_before_search_mb": peak_memory_mb()}

@@ -208,6 +208,7 @@ def test_an_unpublished_entry_is_hidden_even_before_the_index_hears_of_it(indexe
 
 
 def test_synonyms_maintained_by_engineers_widen_a_search(indexed_faq):
+    # Asked before the synonym exists: its (empty) answer is kept, and must not outlive it.
     assert search.search("quokka").total == 0
     Synonym.objects.create(terms="quokka, webhooks")
     assert search.search("quokka").hits[0].slug == "webhooks-change-notifications"

@@ -15,7 +15,9 @@ Inside, one module per part, each importing only those listed before it:
     changes     recording and reading the change log
     index       the index on disk: schema, generations, locks, writes, searchers
     sync        keeping this node's index following the change log, through any failure
-    query       query building and ranking
+    query       query building: the full query, and the plain one that picks candidates
+    ranking     two-stage ranking: candidates first, the full query on those alone
+    cache       answers and synonym groups kept per process for the index's generation
     spelling    unknown words, and corrections when clearly better than none
     snippets    the sentence of a hit's answer that shows why it matched
     engine      the search itself, and its database fallback

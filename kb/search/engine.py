@@ -5,11 +5,12 @@ developer always gets answers.
 """
 
 import logging
+from dataclasses import replace
 
 from django.db.models import Q
 
 from kb.content.models import Entry
-from kb.search import index, query, snippets, spelling, sync
+from kb.search import cache, index, query, ranking, snippets, spelling, sync
 from kb.search.analysis import analyze, split_paste
 from kb.search.results import Hit, SearchResults
 
@@ -47,57 +48,73 @@ def search(text: str, limit: int = 10) -> SearchResults:
 
 def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
     with index.searcher_cache.searcher_for_request() as searcher:
-        message, context = split_paste(text)
-        analyzed = analyze(message)
-        typed_terms = terms = query.useful_terms(searcher, analyzed)
-        checked = spelling.check(searcher, message, query.synonym_vocabulary())
-        corrections = checked.corrections
-        understood = message
-        if corrections:
-            understood = spelling.apply_corrections(message, corrections)
-            analyzed = analyze(understood)
-            terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
-        context_terms = [
-            t for t in query.useful_terms(searcher, analyze(context)) if t not in terms
-        ]
-        whoosh_query = query.build_query(
-            terms,
-            query.bigrams(analyzed, set(terms)),
-            query.synonym_groups(analyzed),
-            context_terms,
-        )
-        found = (
-            searcher.search(whoosh_query, limit=query.MAX_CANDIDATES, terms=True)
-            if whoosh_query
-            else None
-        )
-        if corrections:
-            results.suggestion = " ".join(understood.split())
-            results.corrected = not typed_terms
-        if found is None or found.is_empty():
-            return results
-        results.unknown_words = checked.unknown
-        # Marked in snippets: the words typed (or corrected), never synonyms or URL context.
-        marked = snippets.marked_terms(understood, set(terms))
-        weights = {term: searcher.idf("answer", term) for term in marked}
-        relevant = query.relevant(found)
-        results.hits = _hits(relevant, limit, marked, weights)
-        # Entries the database no longer publishes are dropped from the count as well.
-        results.total = len(relevant) - (min(len(relevant), limit) - len(results.hits))
+        generation = index.generation_key(searcher)
+        kept = cache.searches.answer(generation, (text, limit))
+        if kept is not None and _still_published(kept.hits):
+            return replace(kept, hits=list(kept.hits), unknown_words=list(kept.unknown_words))
+        results = _ranked(searcher, generation, text, limit, results)
+        cache.searches.keep(generation, (text, limit), results)
+        return replace(results, hits=list(results.hits), unknown_words=list(results.unknown_words))
+
+
+def _ranked(searcher, generation, text: str, limit: int, results: SearchResults) -> SearchResults:
+    message, context = split_paste(text)
+    analyzed = analyze(message)
+    typed_terms = terms = query.useful_terms(searcher, analyzed)
+    vocabulary = cache.searches.value(generation, "vocabulary", query.synonym_vocabulary)
+    checked = spelling.check(searcher, message, vocabulary)
+    corrections = checked.corrections
+    understood = message
+    if corrections:
+        understood = spelling.apply_corrections(message, corrections)
+        analyzed = analyze(understood)
+        terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
+    context_terms = [t for t in query.useful_terms(searcher, analyze(context)) if t not in terms]
+    groups = cache.searches.value(generation, "synonyms", query.analyzed_synonyms)
+    synonyms = query.synonym_groups(analyzed, groups)
+    full_query = query.build_query(
+        terms, query.bigrams(analyzed, set(terms)), synonyms, context_terms
+    )
+    candidate_query = query.build_candidate_query(searcher, terms, synonyms, context_terms)
+    ranked = ranking.rank(searcher, candidate_query, full_query) if full_query else []
+    if corrections:
+        results.suggestion = " ".join(understood.split())
+        results.corrected = not typed_terms
+    if not ranked:
+        return results
+    results.unknown_words = checked.unknown
+    # Marked in snippets: the words typed (or corrected), never synonyms or URL context.
+    marked = snippets.marked_terms(understood, set(terms))
+    weights = {term: searcher.idf("answer", term) for term in marked}
+    relevant = query.relevant(ranked)
+    shown = [
+        (score, int(searcher.stored_fields(docnum)["pk"])) for score, docnum in relevant[:limit]
+    ]
+    results.hits = _hits(shown, marked, weights)
+    # Entries the database no longer publishes are dropped from the count as well.
+    results.total = len(relevant) - (len(shown) - len(results.hits))
     return results
 
 
-def _hits(relevant: list, limit: int, marked: set[str], weights: dict[str, float]) -> list[Hit]:
-    pks = [int(hit["pk"]) for hit in relevant[:limit]]
+def _still_published(hits: list[Hit]) -> bool:
+    """Whether every entry of a kept answer is still published. This node's index (and so the
+    cache key) learns of another node's changes only when it next looks at the change log;
+    the database has the last word at once, as for a fresh answer."""
+    slugs = {hit.slug for hit in hits}
+    return not slugs or Entry.objects.published().filter(slug__in=slugs).count() == len(slugs)
+
+
+def _hits(shown: list[tuple[float, int]], marked: set[str], weights: dict[str, float]) -> list[Hit]:
+    """(score, entry pk) pairs, best first, as hits with snippets."""
     # The database has the last word: an entry unpublished a moment ago is never shown.
-    entries = Entry.objects.published().select_related("category").in_bulk(pks)
+    entries = Entry.objects.published().select_related("category").in_bulk([pk for _, pk in shown])
     hits = []
-    for hit in relevant[:limit]:
-        entry = entries.get(int(hit["pk"]))
+    for score, pk in shown:
+        entry = entries.get(pk)
         if entry is None:
             continue
-        snippet = snippets.snippet(hit["answer"], marked, weights)
-        hits.append(Hit.for_entry(entry, hit.score, snippet))
+        snippet = snippets.snippet(entry.answer_text, marked, weights)
+        hits.append(Hit.for_entry(entry, score, snippet))
     return hits
 
 

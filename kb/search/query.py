@@ -17,6 +17,10 @@ MAX_INPUT_CHARS = 4000  # a pasted response is cut here before analysis
 MAX_QUERY_TERMS = 24  # and reduced to this many of its most useful terms
 MAX_BIGRAMS = 12
 MAX_CANDIDATES = 200  # hits scored per search, before the relevance cut
+# A term is looked up in the answers for candidates when at most this many answers (or this
+# share of them, if more) have it: rarer terms are telling, and their postings cheap to read.
+ANSWER_LOOKUP_MIN_DOCS = 1000
+ANSWER_LOOKUP_SHARE = 0.05
 RELATIVE_CUTOFF = 0.12  # hits scoring under this share of the best one are not shown
 PHRASE_FIELDS = ("question", "symptoms", "answer")
 PROXIMITY_SLOP = 2  # "token ... working" still counts as together
@@ -27,17 +31,22 @@ CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
-def synonym_groups(terms: list[str]) -> list[list[tuple[str, ...]]]:
-    """The synonym groups (maintained by engineers) that the query touches, analyzed.
+def analyzed_synonyms() -> list[list[tuple[str, ...]]]:
+    """Every synonym group (maintained by engineers), each phrase as its words as wholes
+    (`invalid_grant` is one word, as the index holds it at one position, not "invalid_grant
+    invalid grant", which no document has in a row)."""
+    return [
+        [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group]
+        for group in Synonym.objects.groups()
+    ]
 
-    Each group comes back as its phrases other than the ones the query already has. A phrase
-    is its words as wholes (`invalid_grant` is one word, as the index holds it at one position,
-    not "invalid_grant invalid grant", which no document has in a row).
-    """
+
+def synonym_groups(terms: list[str], groups=None) -> list[list[tuple[str, ...]]]:
+    """The synonym groups that the query touches, each as its phrases other than the ones the
+    query already has. `groups`: analyzed_synonyms(), when the caller keeps them."""
     found = []
     query = f" {' '.join(terms)} "
-    for group in Synonym.objects.groups():
-        analyzed = [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group]
+    for analyzed in analyzed_synonyms() if groups is None else groups:
         if any(phrase and f" {' '.join(phrase)} " in query for phrase in analyzed):
             others = [p for p in analyzed if p and f" {' '.join(p)} " not in query]
             if others:
@@ -104,9 +113,36 @@ def build_query(terms, bigrams, synonym_groups, context_terms=()):
     return Or(subqueries, scale=0.7) if subqueries else None
 
 
-def relevant(results) -> list:
-    """The hits worth showing: a match far weaker than the best one is noise."""
-    if results.is_empty():
+def build_candidate_query(searcher, terms, synonym_groups, context_terms=()):
+    """The first stage of ranking (kb.search.ranking): plain term lookups, weighted as in the
+    full query, with nothing (phrases, best-field or coordination wrappers) that would stop
+    Whoosh from skipping documents that cannot make the cut.
+
+    Each term is looked up in the question, the symptoms and the category, which say what an
+    entry is about; in the answers only when few of them have it. A word that half the answers
+    use ("request", "error") tells the candidates apart no better than chance, and reading
+    its postings would be most of the cost. The full query still scores the answers."""
+    weighted = dict.fromkeys(terms, 1.0)
+    for group in synonym_groups:
+        for phrase in group:
+            for word in phrase:
+                weighted.setdefault(word, SYNONYM_BOOST)
+    for term in context_terms:
+        weighted.setdefault(term, CONTEXT_BOOST)
+    reader = searcher.reader()
+    common = max(ANSWER_LOOKUP_MIN_DOCS, reader.doc_count() * ANSWER_LOOKUP_SHARE)
+    lookups = []
+    for term, boost in weighted.items():
+        fields = [f for f in SEARCH_FIELDS if f != "answer"]
+        if reader.doc_frequency("answer", term) <= common:
+            fields.append("answer")
+        lookups += [Term(f, term, boost=boost * FIELD_BOOSTS[f]) for f in fields]
+    return Or(lookups) if lookups else None
+
+
+def relevant(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """The (score, document) pairs worth showing: a match far weaker than the best is noise."""
+    if not ranked:
         return []
-    floor = results[0].score * RELATIVE_CUTOFF
-    return [hit for hit in results if hit.score >= floor]
+    floor = ranked[0][0] * RELATIVE_CUTOFF
+    return [pair for pair in ranked if pair[0] >= floor]

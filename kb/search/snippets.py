@@ -48,6 +48,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def snippet(answer: str, terms: set[str], weights: dict[str, float] | None = None) -> SafeString:
     """The answer's most telling sentence for these terms, escaped, with the terms marked."""
+    # Line by line (paragraphs, list items, table cells: each ends a sentence), spaces folded.
+    lines = (" ".join(line.split()) for line in answer.splitlines())
+    answer = "\n".join(line for line in lines if line)
     spans = sentences(answer)
     if not spans:
         return mark_safe("")
