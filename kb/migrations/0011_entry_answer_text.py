@@ -18,7 +18,7 @@ def fill_answer_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kb", "0009_support_loop"),
+        ("kb", "0010_content_version_and_page_indexes"),
     ]
 
     operations = [
