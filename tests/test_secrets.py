@@ -124,7 +124,21 @@ def test_live_search_puts_only_the_redacted_short_query_in_the_address_bar(index
     assert response["HX-Push-Url"] == "/search/?q=Bearer%20%5Bredacted%5D%20401"
 
 
-def test_a_search_posted_from_another_site_is_refused(client, indexed_faq):
-    response = client.post("/search/", {"q": "429"}, headers={"Sec-Fetch-Site": "cross-site"})
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://evil.testserver"},
+        {"Origin": "https://evil.example"},  # a browser that sends Origin only
+        {"Referer": "https://evil.example/page"},
+    ],
+)
+def test_a_search_posted_from_another_site_is_refused(client, indexed_faq, headers):
+    response = client.post("/search/", {"q": "429"}, headers=headers)
     assert response.status_code == 403
     assert not SearchRecord.objects.exists()
+
+
+def test_a_search_posted_from_this_site_or_by_the_visitor_is_answered(client, indexed_faq):
+    for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {}):
+        assert client.post("/search/", {"q": "429"}, headers=headers).status_code == 303

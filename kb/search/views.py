@@ -26,6 +26,7 @@ from kb.search import engine
 from kb.tools.models import ErrorCode, KnownErrorMessage
 from kb.web import throttle
 from kb.web.errors import forget_connection_if_refused
+from kb.web.origin import is_same_origin
 from kb.web.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -66,12 +67,6 @@ def _address(query: str) -> str | None:
     return f"{reverse('search')}?{urlencode({'q': query}, quote_via=quote)}"
 
 
-def _is_cross_site(request: HttpRequest) -> bool:
-    # Searching changes nothing but the search log, so it needs no CSRF token (the pages stay
-    # the same for everybody); a form on another site must still not fill the log.
-    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
-
-
 def _error_lookup_offer(query: str) -> dict:
     """The error-code lookup for a status code or a known error message the search names: it
     says what the error means and whether to retry, which a list of entries does not."""
@@ -87,7 +82,9 @@ def _error_lookup_offer(query: str) -> dict:
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def search_page(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and _is_cross_site(request):
+    # Searching changes nothing but the search log, so it needs no CSRF token (the pages stay
+    # the same for everybody); a form on another site must still not fill the log.
+    if request.method == "POST" and not is_same_origin(request):
         return HttpResponse("Search from this site's own search box.", status=403)
     allowance = _throttle(request)
     if not allowance.allowed:

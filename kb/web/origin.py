@@ -1,11 +1,12 @@
 """Whether a POST comes from this site's own pages: cross-site request forgery without tokens.
 
 Public pages are the same for every visitor and kept by caches, so they embed no per-visitor
-CSRF token. A form on them (the "Was this helpful?" vote) is protected by what the browser
-says about where the request comes from, which a page on another site cannot forge:
+CSRF token. Their forms (the "Was this helpful?" vote, the search box) are protected by what
+the browser says about where the request comes from, which a page on another site cannot forge:
 
-- `Sec-Fetch-Site` (every current browser): only `same-origin` is accepted; `same-site` (a
-  sibling subdomain), `cross-site` and `none` are refused;
+- `Sec-Fetch-Site` (every current browser): `same-origin` is accepted, and `none` (the
+  visitor's own action, such as reloading a result page, which no other site caused);
+  `same-site` (a sibling subdomain) and `cross-site` are refused;
 - else `Origin` (browsers send it on every POST since 2020): it must be this site's own origin
   (scheme and host of the request) or one of DJANGO_CSRF_TRUSTED_ORIGINS; `null` is refused;
 - else `Referer`, when there is one: its origin must be the site's, as above;
@@ -35,7 +36,7 @@ def is_same_origin(request: HttpRequest) -> bool:
     """True unless the browser says the request comes from another site (see above)."""
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
-        return fetch_site == "same-origin"
+        return fetch_site in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if origin is not None:
         return origin.lower() in _own_origins(request)
