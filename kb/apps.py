@@ -6,6 +6,14 @@ class KbConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self):
+        from django.core.signals import request_started
+        from django.db.backends.signals import connection_created
+
+        from kb.web import errors
+
+        connection_created.connect(errors.note_whether_sqlite_opened_read_only)
+        request_started.connect(errors.reopen_sqlite_once_writable)
+
         from kb import checks  # noqa: F401  (the settings checks of `check --deploy`)
 
         # The admin lives in kb.editorial, where admin.autodiscover() does not look.

@@ -93,14 +93,22 @@ def test_a_missing_index_is_rebuilt_while_search_keeps_answering(make_server):
 @pytest.fixture
 def read_only_database(make_server):
     """A server started on a database file it may read but not write."""
-    server = make_server(start=False)
+    return start_read_only(make_server)
+
+
+def start_read_only(make_server, **environment):
+    server = make_server(start=False, **environment)
+    set_database_writable(server, False)
+    server.start()
+    return server
+
+
+def set_database_writable(server, writable: bool) -> None:
     database = server.data_dir / "db.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         path = database.with_name(database.name + suffix)
         if path.exists():
-            set_writable(path, False)
-    server.start()
-    return server
+            set_writable(path, writable)
 
 
 def test_reading_and_searching_go_on_when_the_database_refuses_writes(read_only_database):
@@ -131,11 +139,7 @@ def test_writes_work_again_at_once_when_the_database_can_be_written(read_only_da
     server = read_only_database
     server.get("/search/", q="before")  # each worker now holds a connection that cannot write
     server.get("/search/", q="before")
-    database = server.data_dir / "db.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        path = database.with_name(database.name + suffix)
-        if path.exists():
-            set_writable(path, True)
+    set_database_writable(server, True)
     # A connection that failed to write was closed; every later request can write.
     for number in range(4):
         assert server.get("/search/", q=f"after {number}")[0] == 200
@@ -143,6 +147,20 @@ def test_writes_work_again_at_once_when_the_database_can_be_written(read_only_da
         queries = {row[0] for row in db.execute("SELECT query FROM kb_searchrecord")}
     assert queries == {"after 0", "after 1", "after 2", "after 3"}
     assert server.sign_in() == 302
+
+
+def test_a_worker_that_only_read_while_the_database_was_read_only_writes_once_it_can(
+    make_server,
+):
+    # One worker, so every request meets the connection it opened on the read-only file (for
+    # the health check of the start and the pages read since), which never tried a write.
+    server = start_read_only(make_server, workers=1)
+    assert health(server)["database"] == "read-only"
+    assert server.get("/")[0] == 200
+    assert server.get("/faq/rate-limit-429/")[0] == 200
+    set_database_writable(server, True)
+    assert server.sign_in() == 302
+    assert health(server)["database"] == "ok"
 
 
 def test_a_node_whose_database_lacks_the_tables_answers_503_on_healthz(make_server, tmp_path):

@@ -6,6 +6,7 @@ answer is a 503 that says changes are paused, with Retry-After, wherever the wri
 plain 500 page. Both are logged with their traceback by Django.
 """
 
+import os
 import sys
 
 from django.db import DatabaseError, connection
@@ -34,6 +35,25 @@ def forget_connection_if_refused(exception: BaseException) -> None:
     PostgreSQL session keeps its read-only setting): close it, so that the next query opens
     one that can write as soon as the database can again, not a minute later."""
     if refuses_writes(exception):
+        connection.close()
+
+
+def note_whether_sqlite_opened_read_only(sender, connection, **kwargs) -> None:
+    """SQLite opens a file it may not write read-only, silently, and the connection stays so
+    after the file can be written again. Remember it (connection_created)."""
+    if connection.vendor == "sqlite":
+        connection.kb_opened_read_only = not os.access(connection.settings_dict["NAME"], os.W_OK)
+
+
+def reopen_sqlite_once_writable(**kwargs) -> None:
+    """At the start of each request (request_started): a connection that opened the file
+    read-only is replaced as soon as the file can be written, before a write is refused on it.
+    One access() call, and only while such a connection is open."""
+    if (
+        getattr(connection, "kb_opened_read_only", False)
+        and connection.connection is not None
+        and os.access(connection.settings_dict["NAME"], os.W_OK)
+    ):
         connection.close()
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from kb.content.models import Entry
 from kb.search import sync as search_sync
+from kb.web.errors import forget_connection_if_refused
 from kb.web.models import ThrottleWindow
 
 
@@ -39,7 +40,8 @@ def _database() -> str:
         with transaction.atomic():
             ThrottleWindow.objects.create(key="healthz:write-check", window_end=0)
             transaction.set_rollback(True)
-    except DatabaseError:
+    except DatabaseError as error:
+        forget_connection_if_refused(error)  # the next request opens a writable one if it can
         return "read-only"
     return "ok"
 
