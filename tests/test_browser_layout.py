@@ -102,7 +102,8 @@ def test_long_code_scrolls_inside_its_box(make_page, long_entry, viewport):
     code.focus()
     page.keyboard.press("ArrowRight")
     expect(code).to_be_focused()
-    assert code.evaluate("pre => pre.scrollLeft") > 0
+    # The browser may scroll smoothly, over a few frames: wait for it (fails after 5 s).
+    page.wait_for_function("pre => pre.scrollLeft > 0", arg=code.element_handle(), timeout=5000)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
