@@ -43,8 +43,9 @@ def searches(queries_path: Path, out: Path, rounds: int, budget: float) -> None:
 
     def ranked(text: str) -> list[tuple[str, str]]:
         # Every pass asks the same queries: without this, all but the first would be answered
-        # from the cache of repeated searches, and the figures would be the cache's.
-        searches.clear()
+        # from the cache of repeated searches, and the figures would be the cache's. The
+        # synonyms a worker derives once per index generation are kept, as in a worker.
+        searches.forget_answers()
         return [(hit.slug, hit.question) for hit in search.search(text).hits]
 
     result = {"memory_before_search_mb": peak_memory_mb()}

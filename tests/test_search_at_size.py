@@ -112,3 +112,38 @@ def test_a_save_during_a_rebuild_reaches_search_at_once_and_survives_the_swap():
         fcntl.flock(rebuild_lock, fcntl.LOCK_UN)
     assert index.current_generation() == snapshot
     assert [h.slug for h in search.search("zqxmidrebuild").hits] == [entry.slug]
+
+
+def test_the_candidates_come_from_the_rarest_lookups_within_the_budget(indexed_faq):
+    terms = analyze("procore api refresh token invalid_grant")
+    with index.searcher_cache.searcher_for_request() as searcher:
+        reader = searcher.reader()
+        present = {
+            (field, term): reader.doc_frequency(field, term)
+            for term in terms
+            for field in query.SEARCH_FIELDS
+            if reader.doc_frequency(field, term)
+        }
+        everything = query.build_candidate_query(searcher, terms, [])
+        rarest_only = query.build_candidate_query(searcher, terms, [], budget=1)
+        rare_ones = query.build_candidate_query(searcher, terms, [], budget=5)
+    # A small site reads every field that has each term.
+    assert {(t.fieldname, t.text) for t in everything.subqueries} == set(present)
+    # However small the budget, the rarest lookup is read: a search always has candidates.
+    [rarest] = rarest_only.subqueries
+    assert present[(rarest.fieldname, rarest.text)] == min(present.values())
+    read = [present[(t.fieldname, t.text)] for t in rare_ones.subqueries]
+    assert sum(read) <= 5 and max(read) <= min(set(present.values()) - set(read))
+
+
+def test_a_common_term_is_not_looked_up_where_it_is_common_on_a_large_index(indexed_faq):
+    with index.searcher_cache.searcher_for_request() as searcher:
+        reader = searcher.reader()
+        ceiling = reader.doc_count() * query.COMMON_SHARE
+        frequency = {f: reader.doc_frequency(f, "procor") for f in query.SEARCH_FIELDS}
+        on_this_site = query.telling_fields(searcher, ["procor"])["procor"]
+        as_if_large = query.telling_fields(searcher, ["procor"], min_docs=0)["procor"]
+    assert frequency["answer"] > reader.doc_count() / 2  # most answers name Procore
+    assert on_this_site == tuple(f for f in query.SEARCH_FIELDS if frequency[f])
+    assert as_if_large == tuple(f for f in query.SEARCH_FIELDS if 0 < frequency[f] <= ceiling)
+    assert "answer" not in as_if_large

@@ -60,6 +60,12 @@ class GenerationCache:
                 self._values[name] = value
         return value
 
+    def forget_answers(self) -> None:
+        """Drop the answers, keep the derived values (for timing searches as if each were new
+        to a worker that has served others: bench/our_search.py)."""
+        with self._lock:
+            self._answers.clear()
+
     def clear(self) -> None:
         with self._lock:
             self._generation = None

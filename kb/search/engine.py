@@ -72,8 +72,13 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
     context_terms = [t for t in query.useful_terms(searcher, analyze(context)) if t not in terms]
     groups = cache.searches.value(generation, "synonyms", query.analyzed_synonyms)
     synonyms = query.synonym_groups(analyzed, groups)
+    looked_up = terms + context_terms + [p[0] for g in synonyms for p in g if len(p) == 1]
     full_query = query.build_query(
-        terms, query.bigrams(analyzed, set(terms)), synonyms, context_terms
+        terms,
+        query.bigrams(analyzed, set(terms)),
+        synonyms,
+        context_terms,
+        query.telling_fields(searcher, looked_up),
     )
     candidate_query = query.build_candidate_query(searcher, terms, synonyms, context_terms)
     ranked = ranking.rank(searcher, candidate_query, full_query) if full_query else []

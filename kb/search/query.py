@@ -16,11 +16,15 @@ FIELD_BOOSTS = {"question": 3.0, "symptoms": 2.5, "category": 1.2, "answer": 1.0
 MAX_INPUT_CHARS = 4000  # a pasted response is cut here before analysis
 MAX_QUERY_TERMS = 24  # and reduced to this many of its most useful terms
 MAX_BIGRAMS = 12
-MAX_CANDIDATES = 200  # hits scored per search, before the relevance cut
-# A term is looked up in the answers for candidates when at most this many answers (or this
-# share of them, if more) have it: rarer terms are telling, and their postings cheap to read.
-ANSWER_LOOKUP_MIN_DOCS = 1000
-ANSWER_LOOKUP_SHARE = 0.05
+MAX_CANDIDATES = 50  # hits scored per search, before the relevance cut
+# The candidates' lookups read at most this many postings per entry in the index (the rarest
+# terms first), and never fewer than the minimum: a small site reads everything.
+CANDIDATE_POSTINGS_PER_DOC = 1.0
+MIN_CANDIDATE_POSTINGS = 5000
+# A term in more than this share of a field's entries is not looked up in that field, when
+# that is more than the minimum of entries (kb.search.query.telling_fields).
+COMMON_SHARE = 0.1
+COMMON_MIN_DOCS = 1000
 RELATIVE_CUTOFF = 0.12  # hits scoring under this share of the best one are not shown
 PHRASE_FIELDS = ("question", "symptoms", "answer")
 PROXIMITY_SLOP = 2  # "token ... working" still counts as together
@@ -84,11 +88,27 @@ def useful_terms(searcher, terms: list[str]) -> list[str]:
     return [term for _, term in known]
 
 
-def build_query(terms, bigrams, synonym_groups, context_terms=()):
+def telling_fields(searcher, terms, min_docs: int = COMMON_MIN_DOCS) -> dict[str, tuple[str, ...]]:
+    """For each term, the fields worth looking it up in: those that have it, but not in more
+    than COMMON_SHARE of the entries, on an index of more than COMMON_MIN_DOCS entries. A term
+    that thousands of answers use adds about the same to every candidate, and reading its long
+    posting list is what costs at size (at 10,000 entries, leaving such lookups out also put
+    the right entry first for more of the dev queries: 0.70 of them instead of 0.61). On a
+    small site every field that has the term counts."""
+    reader = searcher.reader()
+    ceiling = max(min_docs, reader.doc_count() * COMMON_SHARE)
+    return {
+        term: tuple(f for f in SEARCH_FIELDS if 0 < reader.doc_frequency(f, term) <= ceiling)
+        for term in terms
+    }
+
+
+def build_query(terms, bigrams, synonym_groups, context_terms=(), fields=None):
     """Each term scores by its best field (plus a little for the others); documents that match
     more of the query's parts get a coordination bonus. Neighbouring terms found together add a
     proximity bonus, each synonym group the query touches counts once, by its best phrase, and
-    terms seen only in the paste's URLs count for less."""
+    terms seen only in the paste's URLs count for less. `fields`: telling_fields(), where a
+    term is looked up (every field when not given)."""
 
     def best_field(make, fields=SEARCH_FIELDS, boost: float = 1.0):
         return DisjunctionMax([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
@@ -96,32 +116,43 @@ def build_query(terms, bigrams, synonym_groups, context_terms=()):
     def term(t):
         return lambda f, b: Term(f, t, boost=b)
 
+    def lookup(t, boost: float = 1.0):
+        found = SEARCH_FIELDS if fields is None else fields.get(t, SEARCH_FIELDS)
+        return best_field(term(t), found, boost) if found else None
+
     def phrase(words, slop=1):
         return lambda f, b: Phrase(f, list(words), slop=slop, boost=b)
 
-    subqueries = [best_field(term(t)) for t in terms]
+    subqueries = [lookup(t) for t in terms]
     subqueries += [
         best_field(phrase(pair, slop=PROXIMITY_SLOP), PHRASE_FIELDS, BIGRAM_BOOST)
         for pair in bigrams
     ]
     for group in synonym_groups:
         alternatives = [
-            best_field(term(p[0]) if len(p) == 1 else phrase(p), boost=SYNONYM_BOOST) for p in group
+            lookup(p[0], SYNONYM_BOOST)
+            if len(p) == 1
+            else best_field(phrase(p), boost=SYNONYM_BOOST)
+            for p in group
         ]
-        subqueries.append(DisjunctionMax(alternatives))
-    subqueries += [best_field(term(t), boost=CONTEXT_BOOST) for t in context_terms]
+        if any(alternatives):
+            subqueries.append(DisjunctionMax([a for a in alternatives if a]))
+    subqueries += [lookup(t, CONTEXT_BOOST) for t in context_terms]
+    subqueries = [q for q in subqueries if q]
     return Or(subqueries, scale=0.7) if subqueries else None
 
 
-def build_candidate_query(searcher, terms, synonym_groups, context_terms=()):
+def build_candidate_query(searcher, terms, synonym_groups, context_terms=(), budget=None):
     """The first stage of ranking (kb.search.ranking): plain term lookups, weighted as in the
-    full query, with nothing (phrases, best-field or coordination wrappers) that would stop
-    Whoosh from skipping documents that cannot make the cut.
+    full query, scored term by term into an array (nothing of the full query's phrases and
+    wrappers, whose bookkeeping per document was most of a search's cost at size).
 
-    Each term is looked up in the question, the symptoms and the category, which say what an
-    entry is about; in the answers only when few of them have it. A word that half the answers
-    use ("request", "error") tells the candidates apart no better than chance, and reading
-    its postings would be most of the cost. The full query still scores the answers."""
+    Each lookup is a term in one field; the rarest are read first, and reading stops at a
+    budget of postings that grows with the index (CANDIDATE_POSTINGS_PER_DOC). Rare terms are
+    telling and cheap to read; a word that half the entries use ("request", "api") tells the
+    candidates apart no better than chance, and reading its postings was most of the cost.
+    The full query still scores every term on the candidates. `budget`: the postings to
+    read, when not the index's own."""
     weighted = dict.fromkeys(terms, 1.0)
     for group in synonym_groups:
         for phrase in group:
@@ -130,14 +161,29 @@ def build_candidate_query(searcher, terms, synonym_groups, context_terms=()):
     for term in context_terms:
         weighted.setdefault(term, CONTEXT_BOOST)
     reader = searcher.reader()
-    common = max(ANSWER_LOOKUP_MIN_DOCS, reader.doc_count() * ANSWER_LOOKUP_SHARE)
-    lookups = []
+    found = []
     for term, boost in weighted.items():
-        fields = [f for f in SEARCH_FIELDS if f != "answer"]
-        if reader.doc_frequency("answer", term) <= common:
-            fields.append("answer")
-        lookups += [Term(f, term, boost=boost * FIELD_BOOSTS[f]) for f in fields]
-    return Or(lookups) if lookups else None
+        for field in SEARCH_FIELDS:
+            frequency = reader.doc_frequency(field, term)
+            if frequency:
+                found.append((frequency, field, term, boost))
+    found.sort(key=lambda lookup: lookup[0])
+    if budget is None:
+        budget = max(MIN_CANDIDATE_POSTINGS, reader.doc_count() * CANDIDATE_POSTINGS_PER_DOC)
+    lookups, read = [], 0
+    for frequency, field, term, boost in found:
+        if lookups and read + frequency > budget:
+            break
+        read += frequency
+        lookups.append(Term(field, term, boost=boost * FIELD_BOOSTS[field]))
+    if not lookups:
+        return None
+    candidates = Or(lookups)
+    # Scores added up term by term into an array, a part of the index at a time, instead of a
+    # tree of union matchers moving together document by document: with dozens of lookups
+    # (a pasted response), the tree's bookkeeping, not the scoring, was most of a search.
+    candidates.matcher_type = Or.ARRAY_MATCHER
+    return candidates
 
 
 def relevant(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:

@@ -2,12 +2,12 @@
 
 Scoring the full query (proximity phrases, a coordination bonus, synonym groups, each term's
 best field) on every document that has any of its terms is what made search slow at size:
-nothing in it lets Whoosh skip a document, and a phrase reads the positions of every document
-that has all its words. So:
+a tree of matchers moves through every such document, and a phrase reads the positions of
+every document that has all its words. So:
 
-1. Candidates: an OR of plain term lookups (kb.search.query.build_candidate_query), cut to
-   the best MAX_CANDIDATES. Term queries give Whoosh each posting block's best possible
-   score, so once it holds that many candidates it skips blocks that cannot beat the weakest.
+1. Candidates: the rarest plain term lookups of the query, up to a budget of postings
+   (kb.search.query.build_candidate_query), their scores added up term by term into an
+   array, cut to the best MAX_CANDIDATES.
 2. Ranking: the full query scored on those candidates alone. Every posting list it reads is
    seen through CandidateMatcher, which jumps from one candidate to the next (`skip_to`): a
    phrase reads positions only in candidates, and no other document is ever scored.
@@ -24,7 +24,9 @@ Ranked = list[tuple[float, int]]  # (score, document number), best first
 
 def rank(searcher, candidate_query, full_query, limit: int = MAX_CANDIDATES) -> Ranked:
     """The best `limit` documents of the candidate query, ordered by the full query's score."""
-    found = searcher.search(candidate_query, limit=limit)
+    # optimize=False: the candidate query's matcher has no block bounds to skip by (see
+    # kb.search.query.build_candidate_query), and asking it for them at every document costs.
+    found = searcher.search(candidate_query, limit=limit, optimize=False)
     candidates = sorted(docnum for _, docnum in found.top_n)
     scored = rescore(searcher, full_query, candidates)
     # Ties go to the earlier document, as in Whoosh's own collector.
