@@ -72,7 +72,7 @@ def freshness_check_ms() -> dict:
         return statistics.median(timings)
 
     def follow_when_due() -> None:
-        sync._state.next_check = 0.0  # due: as the first search after the interval
+        sync.look_at_once()
         sync.follow_changes()
 
     return {

@@ -61,7 +61,7 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
     message, context = split_paste(text)
     analyzed = analyze(message)
     typed_terms = terms = query.useful_terms(searcher, analyzed)
-    vocabulary = cache.searches.value(generation, "vocabulary", query.synonym_vocabulary)
+    groups, vocabulary = cache.searches.value(generation, "synonyms", query.synonym_tables)
     checked = spelling.check(searcher, message, vocabulary)
     corrections = checked.corrections
     understood = message
@@ -70,7 +70,6 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
         analyzed = analyze(understood)
         terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
     context_terms = [t for t in query.useful_terms(searcher, analyze(context)) if t not in terms]
-    groups = cache.searches.value(generation, "synonyms", query.analyzed_synonyms)
     synonyms = query.synonym_groups(analyzed, groups)
     looked_up = terms + context_terms + [p[0] for g in synonyms for p in g if len(p) == 1]
     full_query = query.build_query(

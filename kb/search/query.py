@@ -35,13 +35,14 @@ CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
-def analyzed_synonyms() -> list[list[tuple[str, ...]]]:
+def analyzed_synonyms(groups=None) -> list[list[tuple[str, ...]]]:
     """Every synonym group (maintained by engineers), each phrase as its words as wholes
     (`invalid_grant` is one word, as the index holds it at one position, not "invalid_grant
-    invalid grant", which no document has in a row)."""
+    invalid grant", which no document has in a row). `groups`: Synonym.objects.groups(), when
+    the caller has read them."""
     return [
         [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group]
-        for group in Synonym.objects.groups()
+        for group in (Synonym.objects.groups() if groups is None else groups)
     ]
 
 
@@ -58,15 +59,18 @@ def synonym_groups(terms: list[str], groups=None) -> list[list[tuple[str, ...]]]
     return found
 
 
-def synonym_vocabulary() -> frozenset[str]:
-    """Every word of the synonyms, as typed (unstemmed): words the search knows even when no
-    answer uses them."""
+def synonym_vocabulary(groups) -> frozenset[str]:
+    """Every word of these synonym groups, as typed (unstemmed): words the search knows even
+    when no answer uses them."""
     return frozenset(
-        word
-        for group in Synonym.objects.groups()
-        for phrase in group
-        for word in analyze(phrase, plain=True)
+        word for group in groups for phrase in group for word in analyze(phrase, plain=True)
     )
+
+
+def synonym_tables() -> tuple[list[list[tuple[str, ...]]], frozenset[str]]:
+    """The synonym groups as queries match them, and their vocabulary, from one read."""
+    groups = Synonym.objects.groups()
+    return analyzed_synonyms(groups), synonym_vocabulary(groups)
 
 
 def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:

@@ -108,6 +108,13 @@ def follow_changes() -> None:
         apply_changes(wait=0)  # behind, or ahead of a database restored from a backup
 
 
+def look_at_once() -> None:
+    """Make the next follow_changes() look at the log, as the first search after the interval
+    does (for measuring that look: bench/nodes.py)."""
+    with _state.lock:
+        _state.next_check = 0.0
+
+
 def apply_changes(wait: float, background: bool = False) -> None:
     """Apply what the log holds beyond the index's last change. Waits up to `wait` seconds for
     the write lock; never raises."""
