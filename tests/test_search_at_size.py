@@ -147,3 +147,19 @@ def test_a_common_term_is_not_looked_up_where_it_is_common_on_a_large_index(inde
     assert on_this_site == tuple(f for f in query.SEARCH_FIELDS if frequency[f])
     assert as_if_large == tuple(f for f in query.SEARCH_FIELDS if 0 < frequency[f] <= ceiling)
     assert "answer" not in as_if_large
+
+
+def test_a_query_of_terms_common_everywhere_still_looks_each_up_in_its_rarest_field(
+    indexed_faq,
+):
+    with index.searcher_cache.searcher_for_request() as searcher:
+        reader = searcher.reader()
+        ceiling = reader.doc_count() * query.COMMON_SHARE
+        frequency = {f: reader.doc_frequency(f, "api") for f in query.SEARCH_FIELDS}
+        alone = query.telling_fields(searcher, ["api"], min_docs=0)
+        beside_a_telling_term = query.telling_fields(searcher, ["api", "webhook"], min_docs=0)
+    present = {f: n for f, n in frequency.items() if n}
+    assert present and min(present.values()) > ceiling  # common wherever it is
+    assert alone == {"api": (min(present, key=present.get),)}
+    assert beside_a_telling_term["api"] == ()
+    assert beside_a_telling_term["webhook"]

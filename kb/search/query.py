@@ -97,13 +97,21 @@ def telling_fields(searcher, terms, min_docs: int = COMMON_MIN_DOCS) -> dict[str
     than COMMON_SHARE of the entries, on an index of more than COMMON_MIN_DOCS entries. A term
     that thousands of answers use adds about the same to every candidate, and reading its long
     posting list is what costs at size (at 10,000 entries, leaving such lookups out also put
-    the right entry first for more of the dev queries: 0.70 of them instead of 0.61). On a
-    small site every field that has the term counts."""
+    the right entry first for more of the dev queries: 0.70 of them instead of 0.61). When
+    every term is that common ("procore"), each is looked up in its rarest field, so that the
+    search still finds something. On a small site every field that has the term counts."""
     reader = searcher.reader()
     ceiling = max(min_docs, reader.doc_count() * COMMON_SHARE)
+    frequency = {t: {f: reader.doc_frequency(f, t) for f in SEARCH_FIELDS} for t in terms}
+    telling = {
+        term: tuple(f for f in SEARCH_FIELDS if 0 < counts[f] <= ceiling)
+        for term, counts in frequency.items()
+    }
+    if any(telling.values()):
+        return telling
     return {
-        term: tuple(f for f in SEARCH_FIELDS if 0 < reader.doc_frequency(f, term) <= ceiling)
-        for term in terms
+        term: tuple(sorted((f for f in SEARCH_FIELDS if counts[f]), key=counts.get)[:1])
+        for term, counts in frequency.items()
     }
 
 
