@@ -163,3 +163,58 @@ def test_a_query_of_terms_common_everywhere_still_looks_each_up_in_its_rarest_fi
     assert alone == {"api": (min(present, key=present.get),)}
     assert beside_a_telling_term["api"] == ()
     assert beside_a_telling_term["webhook"]
+
+
+def segments() -> int:
+    with index.searcher_cache.searcher_for_request() as searcher:
+        return len(searcher.leaf_searchers())
+
+
+def save_with_marker(entries, word: str, on_commit) -> list[str]:
+    """Save each entry with `word<n>` added to its symptoms, each in its own commit as the
+    admin does; their slugs, in order."""
+    for number, entry in enumerate(entries):
+        entry.symptoms += f"\n{word}{number}"
+        with on_commit(execute=True):
+            entry.save()
+    return [entry.slug for entry in entries]
+
+
+def test_a_save_adds_a_segment_and_merges_none_on_its_way(
+    indexed_faq, django_capture_on_commit_callbacks
+):
+    before = segments()
+    entries = list(Entry.objects.published().order_by("pk")[: index.MERGE_AT_SEGMENTS])
+    slugs = save_with_marker(entries, "zqxsegment", django_capture_on_commit_callbacks)
+    # Whoosh's own merge at the end of a commit would have merged some of these by now.
+    assert segments() == before + len(entries)
+    assert [h.slug for h in search.search("zqxsegment3").hits] == [slugs[3]]
+
+
+def test_many_small_segments_are_merged_in_the_background_and_nothing_is_lost(
+    indexed_faq, django_capture_on_commit_callbacks
+):
+    entries = list(Entry.objects.published().order_by("pk")[: index.MERGE_AT_SEGMENTS + 1])
+    slugs = save_with_marker(entries, "zqxmerge", django_capture_on_commit_callbacks)
+    assert segments() > index.MERGE_AT_SEGMENTS
+    search.search("rate limit")  # this search sees too many segments: a merge is asked for
+    sync.wait_for_background()
+    assert segments() <= index.MERGE_AT_SEGMENTS
+    for number, slug in enumerate(slugs):
+        assert [h.slug for h in search.search(f"zqxmerge{number}").hits] == [slug]
+    with index.searcher_cache.searcher_for_request() as searcher:
+        assert searcher.doc_count() == Entry.objects.published().count()
+
+
+def test_a_merge_never_waits_for_the_write_lock_and_is_asked_for_again(
+    indexed_faq, django_capture_on_commit_callbacks
+):
+    entries = list(Entry.objects.published().order_by("pk")[: index.MERGE_AT_SEGMENTS + 1])
+    save_with_marker(entries, "zqxlocked", django_capture_on_commit_callbacks)
+    with index.write_lock(0):  # another process of this node is writing
+        search.search("rate limit")
+        sync.wait_for_background(timeout=5)
+        assert segments() > index.MERGE_AT_SEGMENTS
+    search.search("token expired")
+    sync.wait_for_background()
+    assert segments() <= index.MERGE_AT_SEGMENTS

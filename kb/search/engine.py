@@ -48,6 +48,8 @@ def search(text: str, limit: int = 10) -> SearchResults:
 
 def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
     with index.searcher_cache.searcher_for_request() as searcher:
+        if len(searcher.leaf_searchers()) > index.MERGE_AT_SEGMENTS:
+            sync.merge_soon()
         generation = index.generation_key(searcher)
         kept = cache.searches.answer(generation, (text, limit))
         if kept is not None and _still_published(kept.hits):

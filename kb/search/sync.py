@@ -223,6 +223,25 @@ def _rebuild_or_note_failure(wait: float) -> None:
             _state.rebuild_failed_in = index.root()
 
 
+def merge_soon() -> None:
+    """Merge the current generation's small segments in the background thread, unless it is
+    busy or another process holds the write lock (the next search that sees too many segments
+    asks again)."""
+    _in_background(_merge_small_segments)
+
+
+def _merge_small_segments() -> None:
+    try:
+        with index.write_lock(0):
+            generation = index.current_generation()
+            if generation is not None:
+                index.merge_small_segments(generation)
+    except index.IndexLocked:
+        pass
+    except Exception:
+        logger.exception("the search index's segments could not be merged; it will try again")
+
+
 def _in_background(work: Callable[[], None]) -> None:
     """Run `work` in this process's one background thread, unless it is busy already."""
     with _state.lock:
