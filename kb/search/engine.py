@@ -53,10 +53,15 @@ def _search(text: str, limit: int, results: SearchResults) -> SearchResults:
         generation = index.generation_key(searcher)
         kept = cache.searches.answer(generation, (text, limit))
         if kept is not None and _still_published(kept.hits):
-            return replace(kept, hits=list(kept.hits), unknown_words=list(kept.unknown_words))
+            return _own_copy(kept)
         results = _ranked(searcher, generation, text, limit, results)
         cache.searches.keep(generation, (text, limit), results)
-        return replace(results, hits=list(results.hits), unknown_words=list(results.unknown_words))
+        return _own_copy(results)
+
+
+def _own_copy(results: SearchResults) -> SearchResults:
+    """The caller's own lists, so that changing them does not change what the cache keeps."""
+    return replace(results, hits=list(results.hits), unknown_words=list(results.unknown_words))
 
 
 def _ranked(searcher, generation, text: str, limit: int, results: SearchResults) -> SearchResults:

@@ -35,23 +35,21 @@ CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 
 
-def analyzed_synonyms(groups=None) -> list[list[tuple[str, ...]]]:
-    """Every synonym group (maintained by engineers), each phrase as its words as wholes
+def analyzed_synonyms(groups) -> list[list[tuple[str, ...]]]:
+    """These synonym groups (Synonym.objects.groups()), each phrase as its words as wholes
     (`invalid_grant` is one word, as the index holds it at one position, not "invalid_grant
-    invalid grant", which no document has in a row). `groups`: Synonym.objects.groups(), when
-    the caller has read them."""
+    invalid grant", which no document has in a row)."""
     return [
-        [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group]
-        for group in (Synonym.objects.groups() if groups is None else groups)
+        [tuple(whole for whole, _ in word_terms(phrase)) for phrase in group] for group in groups
     ]
 
 
-def synonym_groups(terms: list[str], groups=None) -> list[list[tuple[str, ...]]]:
-    """The synonym groups that the query touches, each as its phrases other than the ones the
-    query already has. `groups`: analyzed_synonyms(), when the caller keeps them."""
+def synonym_groups(terms: list[str], groups) -> list[list[tuple[str, ...]]]:
+    """The synonym groups (analyzed_synonyms()) that the query touches, each as its phrases
+    other than the ones the query already has."""
     found = []
     query = f" {' '.join(terms)} "
-    for analyzed in analyzed_synonyms() if groups is None else groups:
+    for analyzed in groups:
         if any(phrase and f" {' '.join(phrase)} " in query for phrase in analyzed):
             others = [p for p in analyzed if p and f" {' '.join(p)} " not in query]
             if others:
@@ -79,12 +77,17 @@ def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(p for p in pairs if p[0] in known and p[1] in known))[:MAX_BIGRAMS]
 
 
+def field_frequencies(reader, term: str) -> dict[str, int]:
+    """How many entries have the term, in each searched field."""
+    return {field: reader.doc_frequency(field, term) for field in SEARCH_FIELDS}
+
+
 def useful_terms(searcher, terms: list[str]) -> list[str]:
     """Distinct terms that occur in the index, the rarest (most telling) first when cut."""
     reader = searcher.reader()
     known = []
     for term in dict.fromkeys(terms):
-        frequency = sum(reader.doc_frequency(f, term) for f in SEARCH_FIELDS)
+        frequency = sum(field_frequencies(reader, term).values())
         if frequency:
             known.append((frequency, term))
     if len(known) > MAX_QUERY_TERMS:
@@ -102,7 +105,7 @@ def telling_fields(searcher, terms, min_docs: int = COMMON_MIN_DOCS) -> dict[str
     search still finds something. On a small site every field that has the term counts."""
     reader = searcher.reader()
     ceiling = max(min_docs, reader.doc_count() * COMMON_SHARE)
-    frequency = {t: {f: reader.doc_frequency(f, t) for f in SEARCH_FIELDS} for t in terms}
+    frequency = {term: field_frequencies(reader, term) for term in terms}
     telling = {
         term: tuple(f for f in SEARCH_FIELDS if 0 < counts[f] <= ceiling)
         for term, counts in frequency.items()
@@ -175,8 +178,7 @@ def build_candidate_query(searcher, terms, synonym_groups, context_terms=(), bud
     reader = searcher.reader()
     found = []
     for term, boost in weighted.items():
-        for field in SEARCH_FIELDS:
-            frequency = reader.doc_frequency(field, term)
+        for field, frequency in field_frequencies(reader, term).items():
             if frequency:
                 found.append((frequency, field, term, boost))
     found.sort(key=lambda lookup: lookup[0])
