@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install setup lint format check-migrations check-deploy bench bench-compare weight screenshots clean
+.PHONY: run test test-fast test-postgres install setup lint format check-migrations check-deploy bench bench-compare weight screenshots clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -48,12 +48,22 @@ check-deploy: install
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), one per core of a 2-core machine; the
+# two-node tests share one worker and the fault tests another (xdist_group), so their servers
+# start once. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: lint check-migrations
-	$(PY) -m pytest
+	$(PYTEST)
+
+# The edit-test loop: everything but the browser, two-node and fault tests.
+test-fast: install
+	$(PYTEST) -m "not browser and not nodes and not faults"
 
 # The suite again on a throwaway PostgreSQL cluster (needs Debian's postgresql package).
 test-postgres: install
-	.ci/with-postgres $(PY) -m pytest -p no:cacheprovider
+	.ci/with-postgres $(PYTEST) -p no:cacheprovider
 
 # Speed, memory and page weight at size beside their references, in one table (README.md,
 # "The benchmark"; not a test: nothing here can fail the build). SIZES picks the corpus sizes

@@ -125,6 +125,8 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Ses
 @pytest.fixture
 def faq(db, django_db_setup) -> LoadReport:
     """The real FAQ, loaded from faq_content/: what its load into the empty database did."""
+    # pytest-django runs the tests that commit after all others, for this reason.
+    assert Category.objects.exists(), "a test that commits emptied the database before this one"
     return copy.deepcopy(django_db_setup.report)
 
 

@@ -28,7 +28,7 @@ from tests.servers import (
     site_environment,
 )
 
-pytestmark = pytest.mark.nodes
+pytestmark = [pytest.mark.nodes, pytest.mark.xdist_group("nodes")]
 
 # The edits of one test must not be found by another's searches: each uses its own word.
 MARKERS = iter(f"zqxnode{letter}marker" for letter in "abcdefghijklmnopqrstuvwxyz")
