@@ -268,7 +268,7 @@ def main() -> None:
     )
     print("\n" + printed)
     if args.doc:
-        body = f"### {key}\n\n{stamp}\n\n{printed}"
+        body = f"### {key[0].upper()}{key[1:]}\n\n{stamp}\n\n{printed}"
         args.doc.write_text(report.with_section(doc_text(args.doc), key, body))
         progress(f'the table is in {args.doc}, section "{key}": review it and commit it')
 
