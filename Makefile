@@ -58,13 +58,14 @@ test-postgres: install
 # Speed, memory and page weight at size beside their references, in one table (docs/benchmark.md;
 # not a test: nothing here can fail the build). SIZES picks the corpus sizes
 # (make bench SIZES=1000,10000,50000); BUDGET the seconds of searching per engine and size.
-# The table also goes into BENCH_DOC, replacing the last run of the same sizes: commit it.
+# The table also goes into BENCH_DOC, replacing the last run of the same kind: commit it
+# (BENCH_DOC= writes no document).
 SIZES ?= 1000
 BUDGET ?= 300
 BENCH_DOC ?= docs/benchmark.md
 bench: install
 	$(PY) bench/search_bench.py
-	$(PY) -m bench.run --sizes $(SIZES) --budget $(BUDGET) --doc $(BENCH_DOC)
+	$(PY) -m bench.run --sizes $(SIZES) --budget $(BUDGET) $(if $(BENCH_DOC),--doc $(BENCH_DOC))
 
 # Page throughput of another revision (BASE, main by default) beside this tree's, side by side.
 BASE ?= main
