@@ -3,7 +3,7 @@ arguments they accept, the example environment passes Django's deployment checkl
 starts gunicorn's configuration, and the nginx site sends what the proxy settings believe.
 
 The units themselves are checked with `systemd-analyze verify` and the nginx site with
-`nginx -t` (README.md, "Production"); neither tool is needed here.
+`nginx -t` (docs/production.md); neither tool is needed here.
 """
 
 import os
