@@ -100,8 +100,9 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if refusal := _refusal(request):
         return _error(refusal)
+    # Never more than the limit is read, whatever the declared length said.
     body = request.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:  # a body sent without its length
+    if len(body) > MAX_BODY_BYTES:
         return _error(_too_big())
     try:
         message = read_message(body)
@@ -113,10 +114,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     try:
         result = server.answer(request, message.method, message.params)
     except RpcError as error:
-        logger.info("mcp %s refused: %s", message.method[:50], error.code)
+        logger.info("mcp %r refused: %s", message.method[:50], error.code)
         return _error(error, message.id)
     except Exception:
-        logger.exception("mcp %s failed", message.method[:50])
+        logger.exception("mcp %r failed", message.method[:50])
         failure = RpcError(
             INTERNAL_ERROR, "The server failed to answer; the error is logged.", status=500
         )
