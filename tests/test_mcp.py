@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb.mcp.views import MAX_BODY_BYTES
 from kb.models import Entry
@@ -284,6 +286,54 @@ def test_an_unsupported_protocol_version_header_names_the_supported_ones(client,
     assert rpc(client, "ping", HTTP_MCP_PROTOCOL_VERSION="2025-06-18")[0] == 200
 
 
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+TOOL_NAMES = ["search_knowledge_base", "get_entry", "lookup_error", "token_expiry", "other"]
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    tool=st.sampled_from(TOOL_NAMES),
+    arguments=JSON
+    | st.dictionaries(
+        st.sampled_from(["query", "limit", "slug", "code_or_paste", "issued_at", "token_response",
+                         "expires_in", "timezone"]),
+        JSON,
+        max_size=4,
+    ),
+    message=JSON,
+)  # fmt: skip
+def test_no_message_and_no_arguments_cause_a_server_error(
+    client, indexed_faq, tool, arguments, message
+):
+    for sent in [
+        message,
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": message},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments},
+        },
+        {"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": {"uri": message}},
+    ]:
+        response = post(client, sent)
+        assert response.status_code in (200, 202, 400), response.content[:300]
+        if response.status_code != 202:
+            body = json.loads(response.content)
+            assert ("result" in body) != ("error" in body)
+            assert "error" not in body or body["error"]["code"] != -32603
+
+
 # --- search_knowledge_base ---------------------------------------------------------------------
 
 
@@ -412,8 +462,8 @@ def test_get_entry_answers_with_the_markdown_twin(client, faq):
 
 
 def test_get_entry_takes_an_entrys_url_too(client, faq):
-    for given in ["http://testserver/faq/rate-limit-429/", "/faq/rate-limit-429.md"]:
-        assert call(client, "get_entry", slug=given)["isError"] is False
+    for slug in ["http://testserver/faq/rate-limit-429/", "/faq/rate-limit-429.md"]:
+        assert call(client, "get_entry", slug=slug)["isError"] is False
 
 
 def test_an_unknown_slug_is_a_tool_error_the_model_can_act_on(client, faq):
