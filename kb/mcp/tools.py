@@ -136,7 +136,7 @@ def search_knowledge_base(request: HttpRequest, arguments: dict) -> Result:
         return Result("\n\n".join(lines))
     shown = len(results.hits)
     parts = [
-        f"{results.total} published answer{'s' if results.total != 1 else ''} match "
+        f"{results.total} published {'answer matches' if results.total == 1 else 'answers match'} "
         f"“{escape_markdown(results.query[:200])}”; the best {shown}, best first. Read one "
         "whole with get_entry(slug)."
     ]
