@@ -327,7 +327,8 @@ def test_no_message_and_no_arguments_cause_a_server_error(
         {"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": {"uri": message}},
     ]:
         response = post(client, json.dumps(sent).encode())  # a bare string too
-        assert response.status_code in (200, 202, 400), response.content[:300]
+        # 429 when the examples happen to search more often than the allowance.
+        assert response.status_code in (200, 202, 400, 429), response.content[:300]
         if response.status_code != 202:
             body = json.loads(response.content)
             assert ("result" in body) != ("error" in body)
