@@ -577,14 +577,15 @@ def test_resources_are_llms_txt_and_each_published_answer(client, faq):
     assert entry["title"] == Entry.objects.get(slug="rate-limit-429").question
 
 
-def test_resources_come_a_page_at_a_time(client, db):
+def test_resources_come_a_page_at_a_time(client, empty_db):
     from tests.factories import make_entries
 
     make_entries(150)
     first = rpc(client, "resources/list")[1]["result"]
     assert len(first["resources"]) == 101  # llms.txt and 100 answers
     second = rpc(client, "resources/list", {"cursor": first["nextCursor"]})[1]["result"]
-    assert len(second["resources"]) == 50 and "nextCursor" not in second
+    assert len(second["resources"]) == 50
+    assert "nextCursor" not in second
     names = [r["name"] for r in first["resources"][1:] + second["resources"]]
     assert len(set(names)) == 150
     assert error_of(client, "resources/list", {"cursor": 5})["code"] == -32602
