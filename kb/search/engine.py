@@ -10,7 +10,7 @@ from dataclasses import replace
 from django.db.models import Q
 
 from kb.content.models import Entry
-from kb.search import cache, index, query, ranking, snippets, spelling, sync
+from kb.search import answered, cache, index, query, ranking, snippets, spelling, sync
 from kb.search.analysis import analyze, split_paste
 from kb.search.results import Hit, SearchResults
 
@@ -101,9 +101,12 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
     shown = [
         (score, int(searcher.stored_fields(docnum)["pk"])) for score, docnum in relevant[:limit]
     ]
-    results.hits = _hits(shown, marked, weights)
+    entries = _published_entries(shown)
+    results.hits = _hits(shown, entries, marked, weights)
     # Entries the database no longer publishes are dropped from the count as well.
     results.total = len(relevant) - (len(shown) - len(results.hits))
+    if first := next((entries[pk] for _, pk in shown if pk in entries), None):
+        results.answered = answered.answers(searcher, understood, first, groups, vocabulary)
     return results
 
 
@@ -115,10 +118,15 @@ def _still_published(hits: list[Hit]) -> bool:
     return not slugs or Entry.objects.published().filter(slug__in=slugs).count() == len(slugs)
 
 
-def _hits(shown: list[tuple[float, int]], marked: set[str], weights: dict[str, float]) -> list[Hit]:
-    """(score, entry pk) pairs, best first, as hits with snippets."""
+def _published_entries(shown: list[tuple[float, int]]) -> dict[int, Entry]:
     # The database has the last word: an entry unpublished a moment ago is never shown.
-    entries = Entry.objects.published().select_related("category").in_bulk([pk for _, pk in shown])
+    return Entry.objects.published().select_related("category").in_bulk([pk for _, pk in shown])
+
+
+def _hits(
+    shown: list[tuple[float, int]], entries: dict[int, Entry], marked: set[str], weights
+) -> list[Hit]:
+    """(score, entry pk) pairs, best first, as hits with snippets."""
     hits = []
     for score, pk in shown:
         entry = entries.get(pk)

@@ -36,3 +36,6 @@ class SearchResults:
     suggestion: str | None = None
     corrected: bool = False  # the hits are for the suggestion, not the words as typed
     unknown_words: list[str] = field(default_factory=list)  # typed, but in no answer
+    # Whether the first hit is believed to answer the query (kb.search.answered); the hits
+    # are then only loosely related.
+    answered: bool = False

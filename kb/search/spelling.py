@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from kb.search import english
 from kb.search.analysis import TOKEN_PATTERN, analyze
 
 MAX_CORRECTED_WORDS = 8  # only short queries get typo corrections
 MIN_CORRECTED_LENGTH = 4  # shorter words have too many neighbours to guess from
 MAX_CORRECTED_LENGTH = 20  # longer ones are tokens, and costly to look up
 MIN_REPORTED_LENGTH = 3  # shorter unknown words are not worth naming on the results page
+# A paste of code, JSON, markup or an HTTP exchange: its words are as the program wrote them
+# (`"base": …`, `<included>`), never typos to fix.
+CODE_LIKE = re.compile(r"""[{}\[\]<>=;`"]|\bHTTP/\d|\n""")
 
 
 @dataclass
@@ -28,7 +32,8 @@ class Spelling:
 
 def check(searcher, text: str, vocabulary: frozenset[str] = frozenset()) -> Spelling:
     """The words of a short query that the index does not know, corrected where that is
-    clearly better than leaving them.
+    clearly better than leaving them. English words are never corrected, nor anything in a
+    paste of code, JSON or HTTP.
 
     Only words the index does not know are ever corrected, but a word the index does not know
     may be spelt right: it is about something the knowledge base does not cover. Correcting
@@ -41,7 +46,7 @@ def check(searcher, text: str, vocabulary: frozenset[str] = frozenset()) -> Spel
     that no answer uses is not a typo of a word that one does.
     """
     words = analyze(text, plain=True)
-    if len(words) > MAX_CORRECTED_WORDS:
+    if len(words) > MAX_CORRECTED_WORDS or CODE_LIKE.search(text):
         return Spelling()
     reader = searcher.reader()
     spelling = Spelling()
@@ -51,6 +56,10 @@ def check(searcher, text: str, vocabulary: frozenset[str] = frozenset()) -> Spel
             continue  # codes and ids: 4290 is not a typo of 429
         if word in vocabulary or reader.frequency("spelling", word):
             known += 1
+        elif english.is_word(word):
+            # A real word no answer uses ("projects", "gone", "timezone"): the query is about
+            # something the knowledge base may not cover, which a "correction" would hide.
+            spelling.unknown.append(word)
         elif MIN_CORRECTED_LENGTH <= len(word) <= MAX_CORRECTED_LENGTH and (
             correction := _likeliest(reader, word)
         ):

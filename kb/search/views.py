@@ -163,6 +163,9 @@ def api_search(request: HttpRequest) -> JsonResponse:
         {
             "query": results.query,
             "total": results.total,
+            # Whether the first result is believed to answer the query; when false, the
+            # results are only loosely related.
+            "answered": results.answered,
             "results": [
                 {
                     "slug": hit.slug,

@@ -1,0 +1,101 @@
+"""Whether the first result answers the query: decided from what matched, not from a score.
+
+A score says how well an entry matches compared with the others, never whether any of them
+is about the query: `how do i paginate through all projects` finds entries that say "how do
+I" and "projects", and the best of them is still no answer. So the query's words are weighed
+by how much each tells about the problem, and the first entry must cover most of that weight.
+
+A word's weight is the product of two rarities:
+- in the index, its idf, as in ranking: `procore` and `api`, in nearly every entry, weigh
+  little; `429` or `cors`, in one or two, weigh much; a word the index does not have weighs
+  the most, as a word of an entry that nobody has written (`paginate`, `graphql`, `saml`);
+- in English (english.specificity): `get`, `what` or `time` say nothing of the problem, and
+  `whenever` or `project` little, whatever the index holds.
+An HTTP status code (`429`) weighs twice: it names the problem more surely than the words
+around it. A word counts as covered when the entry's question, symptoms, answer or category
+has it, or has a synonym of it that engineers listed.
+
+Only the words of the message are weighed: in a paste, the URLs (context) are not why it failed.
+"""
+
+import math
+import re
+
+from kb.search import english
+from kb.search.analysis import ANALYZER, analyze
+from kb.search.query import field_frequencies
+
+# The share of the query's weight the first entry must cover to be called an answer.
+COVERED_SHARE = 0.45
+# An HTTP status code names the problem more surely than any word around it.
+STATUS_CODE = re.compile(r"[1-5]\d\d")
+STATUS_CODE_WEIGHT = 2.0
+# And what it covers must tell something: at least one word in fewer than about a third of the
+# entries (an idf of 1), or several in more. "how do I use the api" is covered by every entry
+# that says "api", and answered by none.
+MIN_COVERED_WEIGHT = 1.0
+# A paste is judged by its first words: its message comes before its body's details.
+MAX_WEIGHED_WORDS = 40
+
+
+def query_words(text: str) -> dict[str, str]:
+    """Each distinct term of the text and the word it was written as (for the English check).
+    A compound (`invalid_grant`, `X-Rate-Limit-Reset`) gives its whole and its parts."""
+    words: dict[str, str] = {}
+    for token in ANALYZER(text, chars=True):
+        if len(words) >= MAX_WEIGHED_WORDS:
+            break
+        words.setdefault(token.text, text[token.startchar : token.endchar])
+    return words
+
+
+def _idf(documents: int, frequency: float) -> float:
+    return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def weights(searcher, words: dict[str, str], vocabulary: frozenset[str]) -> dict[str, float]:
+    """How much each term tells about the problem (see the module's docstring)."""
+    reader = searcher.reader()
+    documents = reader.doc_count()
+    frequency = {term: max(field_frequencies(reader, term).values()) for term in words}
+    weighed = {}
+    for term, written in words.items():
+        if frequency[term]:
+            rarity = _idf(documents, frequency[term])
+        elif written.lower() in vocabulary:
+            rarity = _idf(documents, 1)  # a synonym engineers listed: known, if rare
+        elif any(w in written and len(w) < len(written) for w in words.values()):
+            continue  # a compound the index does not know, weighed by its parts
+        else:
+            rarity = _idf(documents, 0)
+        weighed[term] = rarity * english.specificity(written)
+        if STATUS_CODE.fullmatch(term):
+            weighed[term] *= STATUS_CODE_WEIGHT
+    return weighed
+
+
+def entry_terms(entry) -> set[str]:
+    text = f"{entry.question}\n{entry.symptoms}\n{entry.answer_text}\n{entry.category.name}"
+    return set(analyze(text))
+
+
+def covered(terms: set[str], query_terms: set[str], groups) -> set[str]:
+    """The query's terms the entry has, itself or through a synonym group that the query and
+    the entry both touch."""
+    found = query_terms & terms
+    for group in groups:
+        if any(phrase and set(phrase) <= terms for phrase in group):
+            for phrase in group:
+                if phrase and set(phrase) <= query_terms:
+                    found |= set(phrase)
+    return found
+
+
+def answers(searcher, message: str, entry, groups, vocabulary: frozenset[str]) -> bool:
+    """Whether `entry` (the first result) answers the message."""
+    weighed = weights(searcher, query_words(message), vocabulary)
+    total = sum(weighed.values())
+    if not total:
+        return False  # nothing telling was asked: "how do I", "api"
+    found = sum(weighed[term] for term in covered(entry_terms(entry), set(weighed), groups))
+    return found >= MIN_COVERED_WEIGHT and found >= COVERED_SHARE * total
