@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kb.content.urls")),
     path("", include("kb.search.urls")),
     path("", include("kb.editorial.urls")),
+    path("", include("kb.support.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("", include("kb.tools.urls")),
     path("admin/", admin.site.urls),

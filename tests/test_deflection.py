@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from kb.editorial import deflection
 from kb.models import Entry, Escalation, Feedback, ReadingDay
+from kb.support import deflection
 from tests.factories import make_category, make_entry, make_search, reader_client
 from tests.html import parse
 

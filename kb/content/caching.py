@@ -59,7 +59,14 @@ from django.utils.http import parse_etags
 from kb.content.versions import current_version
 
 # What shapes the HTML besides the database: our templates and Python code.
-RELEASE_SOURCES = [("templates", "*.html"), ("templates", "*.xml"), ("kb", "*.py")]
+# (kb/ holds each package's own templates.)
+RELEASE_SOURCES = [
+    ("templates", "*.html"),
+    ("templates", "*.xml"),
+    ("kb", "*.html"),
+    ("kb", "*.xml"),
+    ("kb", "*.py"),
+]
 PAGE_CACHE = "pages"
 # Query parameters no page shows: the signed search reference on links from search results
 # (read by kb/editorial/reading.py, above the cache) and campaign tags.

@@ -4,7 +4,7 @@ draft entries.
 A query is a gap when most of its searches in the period were fruitless (nothing found, or
 nothing opened). Gap queries are grouped when they are the same words once normalised, or
 share enough rare words: each word counts by how rare it is among everything searched in the
-period (kb/editorial/terms.py), and two queries join when the words they share weigh more than
+period (kb/insights/terms.py), and two queries join when the words they share weigh more than
 `JOIN_OVERLAP` of the lighter one. So "webhook retries" and "webhooks retrying" join, and so do
 "zapier connector timeout" and "zapier connectors timing out", while "sandbox webhook" and
 "webhook retries" (one shared word of two, and the commoner one) do not. No external
@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kb.content.models import Category, Entry
-from kb.editorial import terms
-from kb.editorial.insights import normalize_query
-from kb.editorial.models import FRUITLESS, HandledGap, SearchRecord
+from kb.insights import terms
+from kb.insights.models import FRUITLESS, HandledGap, SearchRecord
+from kb.insights.search_log import normalize_query
 
 JOIN_OVERLAP = 0.5
 # A word in more gap queries than this is not rare, whatever its weight: it links nothing.

@@ -8,7 +8,7 @@ from django.contrib.auth import get_permission_codename
 from django.urls import reverse
 
 from kb.content.models import Entry
-from kb.editorial import review
+from kb.review import verification
 
 register = template.Library()
 
@@ -26,6 +26,6 @@ def review_due_by_owner(context) -> dict:
             "url": url
             + (f"&owner__id__exact={row['owner'].pk}" if row["owner"] else "&owner__isnull=True"),
         }
-        for row in review.due_counts_by_owner()
+        for row in verification.due_counts_by_owner()
     ]
     return {"rows": rows, "all_url": url}

@@ -13,10 +13,10 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
+from kb.content.admin import EntryPanelsMixin
 from kb.content.models import Entry
-from kb.editorial import symptoms
-from kb.editorial.models import SearchRecord
-from kb.editorial.review_admin import EntryPanelsMixin
+from kb.insights import symptoms
+from kb.insights.models import SearchRecord
 
 PANEL_TEMPLATE = "admin/kb/entry/review_panel.html"
 

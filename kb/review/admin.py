@@ -5,9 +5,7 @@ edits of error codes."""
 from datetime import timedelta
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,8 +13,9 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from kb.content.admin import EntryPanelsMixin
 from kb.content.models import Entry
-from kb.editorial import review
+from kb.review import verification
 
 PANEL_TEMPLATE = "admin/kb/entry/review_panel.html"
 SOON_DAYS = 30
@@ -46,30 +45,6 @@ class ReviewDueFilter(admin.SimpleListFilter):
         if value == "never":
             return queryset.filter(last_verified__isnull=True)
         return queryset
-
-
-class EntryPanelsMixin:
-    """The panels above an entry's form (verification, proposed symptoms): what they show, and
-    the entry their buttons act on. Each panel's mixin adds to `panel_context`."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        entry = self.get_object(request, unquote(object_id))
-        if entry is not None:
-            extra_context = {**self.panel_context(request, entry), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def panel_context(self, request: HttpRequest, entry: Entry) -> dict:
-        return {}
-
-    def entry_to_change(self, request: HttpRequest, object_id: str) -> Entry:
-        """The entry a panel's button posts about, if this engineer may change it."""
-        # admin_view() has already required an active staff member and checked CSRF.
-        entry = self.get_object(request, unquote(object_id))
-        if entry is None:
-            raise Http404("No such entry.")
-        if not self.has_change_permission(request, entry):
-            raise PermissionDenied
-        return entry
 
 
 class EntryReviewMixin(EntryPanelsMixin):
@@ -136,7 +111,7 @@ class EntryReviewMixin(EntryPanelsMixin):
 
     @admin.action(description="Mark the selected entries as verified", permissions=["change"])
     def mark_verified(self, request: HttpRequest, queryset) -> None:
-        count = review.verify(queryset, request.user)
+        count = verification.verify(queryset, request.user)
         self.message_user(
             request,
             f"{count} entr{'y' if count == 1 else 'ies'} marked as verified.",
@@ -149,7 +124,7 @@ class EntryReviewMixin(EntryPanelsMixin):
             **super().panel_context(request, entry),
             "review": {
                 "entry": entry,
-                "state": review.review_state(entry),
+                "state": verification.review_state(entry),
                 "is_due": entry.is_published and entry.review_due <= timezone.now(),
                 "can_verify": self.has_change_permission(request, entry),
                 "verify_url": reverse("admin:kb_entry_verify", args=[entry.pk]),
@@ -159,7 +134,7 @@ class EntryReviewMixin(EntryPanelsMixin):
     @method_decorator(require_POST)
     def verify_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         entry = self.entry_to_change(request, object_id)
-        review.verify([entry], request.user)
+        verification.verify([entry], request.user)
         entry = self.get_queryset(request).get(pk=entry.pk)
         if request.htmx:
             return render(

@@ -23,14 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from kb.content.models import Entry
-from kb.editorial.models import (
-    Escalation,
-    HandledGap,
-    ReadingDay,
-    ReadNext,
-    SearchRecord,
-    SymptomDecision,
-)
+from kb.insights.models import SearchRecord
 
 # A result link opened long after the search (a bookmark, a shared URL) says nothing
 # about that search, so only recent records can be marked as opened.
@@ -178,25 +171,6 @@ def last_search(request: HttpRequest) -> SearchRecord | None:
         return None
     cutoff = timezone.now() - timedelta(seconds=LAST_SEARCH_MAX_AGE)
     return SearchRecord.objects.filter(pk=search_id, created__gte=cutoff).first()
-
-
-def prune_search_log(days: int | None = None) -> int:
-    """Delete records older than the retention period; returns how many searches were deleted.
-
-    What came from the log goes with it: escalations, reading counts, and the engineers'
-    decisions about queries (handled gaps, dismissed or accepted proposals). Only symptoms an
-    engineer accepted into an entry outlive it, as part of the entry.
-    """
-    if days is None:
-        days = settings.KB_SEARCH_LOG_RETENTION_DAYS
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _ = SearchRecord.objects.filter(created__lt=cutoff).delete()
-    Escalation.objects.filter(created__lt=cutoff).delete()
-    ReadingDay.objects.filter(day__lt=cutoff.date()).delete()
-    ReadNext.objects.filter(day__lt=cutoff.date()).delete()
-    HandledGap.objects.filter(handled_at__lt=cutoff).delete()
-    SymptomDecision.objects.filter(decided_at__lt=cutoff).delete()
-    return deleted
 
 
 def insights(days: int, limit: int = 50) -> dict[str, QuerySet]:

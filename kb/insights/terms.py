@@ -1,6 +1,6 @@
 """The words of a query or a symptom that say what the problem is, and how rare each one is.
 
-Used to group searches into gaps (kb/editorial/gaps.py) and to find entries that share
+Used to group searches into gaps (kb/insights/gaps.py) and to find entries that share
 symptoms (kb/editorial/related.py). Plain Python on purpose: search's own analysis lives in
 kb/search, behind its interface, and what matters here is only that "webhook retries",
 "Webhooks retrying" and "retry webhook" come out as the same two terms.

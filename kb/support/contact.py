@@ -19,8 +19,11 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseRedirectBase
 
 from kb.content.models import Entry
-from kb.editorial import feedback, insights, reading
-from kb.editorial.models import Escalation, Feedback, SearchRecord
+from kb.editorial import feedback, reading
+from kb.editorial.models import Feedback
+from kb.insights import search_log
+from kb.insights.models import SearchRecord
+from kb.support.models import Escalation
 from kb.web import throttle
 
 # Each request sends an e-mail to the support team: a client gets a few per window.
@@ -103,7 +106,7 @@ def gather(request: HttpRequest, entry_slug: str | None) -> SupportContext:
     slug = entry_slug or reading.last_read_slug(request)
     entry = Entry.objects.published().filter(slug=slug).first() if slug else None
     vote = feedback.current_vote(request, entry) if entry is not None else None
-    return SupportContext(entry=entry, search=insights.last_search(request), vote=vote)
+    return SupportContext(entry=entry, search=search_log.last_search(request), vote=vote)
 
 
 def allow_request(request: HttpRequest) -> bool:

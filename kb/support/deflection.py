@@ -15,7 +15,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kb.content.models import Entry
-from kb.editorial.models import Escalation, Feedback, ReadingDay, SearchRecord
+from kb.editorial.models import Feedback, ReadingDay
+from kb.insights.models import SearchRecord
+from kb.support.models import Escalation
 
 ENTRIES_SHOWN = 50
 

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from kb.content.models import Category, Entry
-from kb.editorial import gaps, insights
-from kb.editorial.models import SearchRecord
+from kb.insights import gaps, search_log
+from kb.insights.models import SearchRecord
 
 MAX_QUERIES_PER_DRAFT = 100
 
@@ -27,7 +27,7 @@ class DraftFromGapForm(forms.Form):
         self.queries = queries
 
     def clean(self):
-        queries = [q for q in (insights.normalize_query(q) for q in self.queries) if q]
+        queries = [q for q in (search_log.normalize_query(q) for q in self.queries) if q]
         if not queries:
             raise forms.ValidationError("Choose a group of searches to draft an entry from.")
         if len(self.queries) > MAX_QUERIES_PER_DRAFT or any(
@@ -59,7 +59,7 @@ class GapClustersMixin:
     def gaps_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form, days = insights.period_form(request.GET)
+        form, days = search_log.period_form(request.GET)
         return self._gaps_page(request, form, days)
 
     def _gaps_page(self, request, form, days, error: str = "", status: int = 200):
@@ -85,7 +85,7 @@ class GapClustersMixin:
         form = DraftFromGapForm(request.POST, request.POST.getlist("query"))
         if not form.is_valid():
             error = next(iter(form.errors.values()))[0]
-            period, days = insights.period_form(request.POST)
+            period, days = search_log.period_form(request.POST)
             return self._gaps_page(request, period, days, error=error, status=400)
         entry = gaps.create_draft(
             form.cleaned_data["queries"], form.cleaned_data["category"], request.user

@@ -19,8 +19,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from kb.content.models import Entry
-from kb.editorial.insights import normalize_query
-from kb.editorial.models import SearchRecord, SymptomDecision
+from kb.insights.models import SearchRecord, SymptomDecision
+from kb.insights.search_log import normalize_query
 
 PROPOSALS_SHOWN = 10
 RANKED_BELOW = "opened although another entry was ranked above it"
