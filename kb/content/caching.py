@@ -68,6 +68,9 @@ RELEASE_SOURCES = [
     ("kb", "*.py"),
 ]
 PAGE_CACHE = "pages"
+# Documents made of the whole content (the sitemap, the feed, llms.txt, /errors.json) may be
+# 15 minutes old in a shared cache.
+CONTENT_MAX_AGE = 15 * 60
 # Query parameters no page shows: the signed search reference on links from search results
 # (read by kb/editorial/reading.py, above the cache) and campaign tags.
 IGNORED_QUERY = frozenset({"sq", "utm_source", "utm_medium", "utm_campaign", "utm_content"})

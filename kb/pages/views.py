@@ -9,11 +9,12 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from kb.content.caching import shared_page
-from kb.content.markdown_views import category_markdown, entry_markdown, markdown_twin
+from kb.content.markdown_http import markdown_twin
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
 from kb.editorial import feedback
 from kb.editorial.related import related_entries
+from kb.pages.markdown_views import category_markdown, entry_markdown
 
 logger = logging.getLogger(__name__)
 

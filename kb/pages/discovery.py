@@ -16,13 +16,11 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
-from kb.content.caching import same_for_everyone
-from kb.content.feeds import RecentlyUpdatedFeed
-from kb.content.sitemaps import SITEMAPS
+from kb.content.caching import CONTENT_MAX_AGE, same_for_everyone
+from kb.pages.feeds import RecentlyUpdatedFeed
+from kb.pages.sitemaps import SITEMAPS
 
-# Content changes show up in the sitemap and the feed within 15 minutes; robots.txt and the
-# OpenSearch description only change with a deploy.
-CONTENT_MAX_AGE = 15 * 60
+# robots.txt and the OpenSearch description only change with a deploy.
 FIXED_MAX_AGE = 24 * 60 * 60
 
 # The search page's address; base.html's search form posts to the same one.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kb.content import discovery, markdown_views, views
+from kb.pages import discovery, markdown_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
