@@ -25,8 +25,10 @@ Inside, one module per part, each importing only those listed before it:
     signals     keeps the index following the database
     views, urls the search page and the JSON API
 
-May import kb.content (what is indexed) and, in its views, kb.editorial's search log and
-kb.tools's error codes (the lookup offered above the results).
+May import kb.content (what is indexed), kb.web (redaction, throttle, origin) and, in its
+views, kb.insights's search log and kb.tools's error codes (the lookup offered above the
+results). Other packages import only this interface, never a module inside: the wiring
+(management commands, the signals connected in kb/apps.py) is the exception.
 """
 
 from kb.search.engine import search
