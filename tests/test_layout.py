@@ -29,7 +29,7 @@ ALLOWED = {
     "content": set(),
     "tools": {"content"},
     "review": {"content"},
-    "insights": {"content"},
+    "insights": {"content", "web"},
     "editorial": {"content", "tools", "web", "review", "insights"},
     "support": {"content", "web", "insights", "editorial"},
     "search": {"content", "web", "tools", "insights"},

@@ -14,6 +14,7 @@ proposed for existing entries.
     admin           the search insights page (registered by kb.support, which adds its score)
     templates/      the insights and gaps pages, the refused-proposal page
 
-May import kb.content only. The search page records into the log, the reading middleware marks
-opened results, support reads the last search: they import this package, never the reverse.
+May import kb.content, and kb.web (a write to the log that the database refuses is logged and
+forgotten). The search page records into the log, the reading middleware marks opened results,
+support reads the last search: they import this package, never the reverse.
 """

@@ -13,17 +13,22 @@ is worth nothing on another) and the last-search cookie. A reference that does n
 ignored without a word.
 """
 
+import logging
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db import DatabaseError
 from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from kb.content.models import Entry
 from kb.insights.models import SearchRecord
+from kb.web.errors import forget_connection_if_refused
+
+logger = logging.getLogger(__name__)
 
 # A result link opened long after the search (a bookmark, a shared URL) says nothing
 # about that search, so only recent records can be marked as opened.
@@ -117,6 +122,24 @@ def record_search(
     if follows is not None and (follows.opened and follows.results or follows.query == normalized):
         follows = None  # it led somewhere, or it is the same search again
     return SearchRecord.objects.create(query=normalized, results=results, follows=follows).pk
+
+
+def log_public_search(
+    request: HttpRequest, query: str, total: int, refines: str | None = None
+) -> int | None:
+    """Record a search from the public search page, unless an engineer made it; returns the
+    record's id, or None when nothing was recorded.
+
+    The log is worth less than the answer: when the database refuses the write (read-only),
+    the search goes on unlogged."""
+    if request.user.is_staff:  # engineers checking the insights would skew them
+        return None
+    try:
+        return record_search(query, total, refines, last_search_id(request))
+    except DatabaseError as exc:
+        logger.warning("the search was not logged: %s", exc)
+        forget_connection_if_refused(exc)
+        return None
 
 
 def _same_search(before: str, after: str) -> bool:
