@@ -23,9 +23,6 @@ from kb.pages.sitemaps import SITEMAPS
 # robots.txt and the OpenSearch description only change with a deploy.
 FIXED_MAX_AGE = 24 * 60 * 60
 
-# The search page's address; base.html's search form posts to the same one.
-SEARCH_PATH = "/search/"
-
 
 @require_safe
 @same_for_everyone(max_age=CONTENT_MAX_AGE)
@@ -67,7 +64,7 @@ def opensearch_description(request: HttpRequest) -> HttpResponse:
         request,
         "kb/opensearch.xml",
         {
-            "search_url": request.build_absolute_uri(SEARCH_PATH),
+            "search_url": request.build_absolute_uri(reverse("search")),
             "self_url": request.build_absolute_uri(reverse("opensearch")),
         },
         content_type="application/opensearchdescription+xml; charset=utf-8",
