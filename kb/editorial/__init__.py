@@ -11,7 +11,8 @@
     counters    those counts, kept in each process and written in batches
     related     an entry page's related questions
     views, urls the public vote
-    templates/  the entry's admin pages: form, panels, history and compare
+    templates/  the entry's admin pages: form, the frame of the panels above it, history and
+                compare
 
 Why these stay together: they are about one entry at a time, as engineers edit it (preview,
 history, the composed EntryAdmin) and as readers rate and read it (votes, reading counts, the

@@ -12,7 +12,7 @@ proposed for existing entries.
     symptoms        symptoms proposed for an entry from the search log, accepted or dismissed
     symptoms_admin  the proposals panel on the entry's admin page
     admin           the search insights page (registered by kb.support, which adds its score)
-    templates/      the insights and gaps pages, the refused-proposal page
+    templates/      the insights and gaps pages, the proposals panel and its refused page
 
 May import kb.content, and kb.web (a write to the log that the database refuses is logged and
 forgotten). The search page records into the log, the reading middleware marks opened results,

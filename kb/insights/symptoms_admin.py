@@ -18,7 +18,7 @@ from kb.content.models import Entry
 from kb.insights import symptoms
 from kb.insights.models import SearchRecord
 
-PANEL_TEMPLATE = "admin/kb/entry/review_panel.html"
+PANEL_TEMPLATE = "admin/kb/entry/symptom_proposals.html"
 
 
 class SymptomDecisionForm(forms.Form):

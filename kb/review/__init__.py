@@ -5,7 +5,7 @@ the owners' daily digest.
     admin           the verify button and action, the due column and filter, early reviews
                     asked by edits of error codes (mixins for kb/editorial/admin.py)
     tags            the admin home's due-per-owner panel (the template library `kb_review`)
-    templates/      that panel, and the digest e-mail
+    templates/      that panel, the verification bar above the entry form, the digest e-mail
 
 May import kb.content only: the entry is what is verified. The entry admin (kb.editorial) puts
 its mixins together with the other features'.

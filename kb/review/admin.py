@@ -17,7 +17,7 @@ from kb.content.admin import EntryPanelsMixin
 from kb.content.models import Entry
 from kb.review import verification
 
-PANEL_TEMPLATE = "admin/kb/entry/review_panel.html"
+PANEL_TEMPLATE = "admin/kb/entry/verification_bar.html"
 SOON_DAYS = 30
 
 
