@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres install setup lint format check-migrations check-deploy bench bench-compare weight screenshots clean
+.PHONY: run test test-fast test-postgres install setup lint format check-migrations check-deploy bench bench-compare weight screenshots clean
 
 # Re-installs only when the pinned requirements change, so a second `make run` is quick.
 $(STAMP): requirements.txt
@@ -37,8 +37,8 @@ format: install
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Django's deployment checklist with the variables a production node sets (README.md,
-# "Production"): any warning fails. The key here is a throwaway, never a real one.
+# Django's deployment checklist with the variables a production node sets
+# (docs/production.md): any warning fails. The key here is a throwaway, never a real one.
 check-deploy: install
 	KB_DATA_DIR=$$(mktemp -d) DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=kb.example.com DJANGO_CSRF_TRUSTED_ORIGINS=https://kb.example.com \
@@ -48,21 +48,34 @@ check-deploy: install
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), one per core of a 2-core machine; the
+# two-node tests share one worker and the fault tests another (xdist_group), so their servers
+# start once. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: lint check-migrations
-	$(PY) -m pytest
+	$(PYTEST)
+
+# The edit-test loop: everything but the browser, two-node and fault tests.
+test-fast: install
+	$(PYTEST) -m "not browser and not nodes and not faults"
 
 # The suite again on a throwaway PostgreSQL cluster (needs Debian's postgresql package).
 test-postgres: install
-	.ci/with-postgres $(PY) -m pytest -p no:cacheprovider
+	.ci/with-postgres $(PYTEST) -p no:cacheprovider
 
-# Speed, memory and page weight at size beside their references, in one table (README.md,
-# "The benchmark"; not a test: nothing here can fail the build). SIZES picks the corpus sizes
+# Speed, memory and page weight at size beside their references, in one table (docs/benchmark.md;
+# not a test: nothing here can fail the build). SIZES picks the corpus sizes
 # (make bench SIZES=1000,10000,50000); BUDGET the seconds of searching per engine and size.
+# The table also goes into BENCH_DOC, replacing the last run of the same kind: commit it
+# (BENCH_DOC= writes no document).
 SIZES ?= 1000
 BUDGET ?= 300
+BENCH_DOC ?= docs/benchmark.md
 bench: install
 	$(PY) bench/search_bench.py
-	$(PY) -m bench.run --sizes $(SIZES) --budget $(BUDGET)
+	$(PY) -m bench.run --sizes $(SIZES) --budget $(BUDGET) $(if $(BENCH_DOC),--doc $(BENCH_DOC))
 
 # Page throughput of another revision (BASE, main by default) beside this tree's, side by side.
 BASE ?= main
@@ -70,12 +83,12 @@ bench-compare: install
 	$(PY) bench/page_throughput.py --base $(BASE)
 
 # What a browser downloads for the home page and an entry page, on a throwaway site
-# (README.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.
+# (docs/benchmark.md, "Page weight"). WEIGHT_PORT picks the port; by default a free one.
 WEIGHT_PORT ?= 0
 weight: install
 	$(PY) bench/page_weight.py --serve --port $(WEIGHT_PORT)
 
-# Pictures of the site for the README, in docs/screenshots/ (needs /usr/bin/chromium).
+# Pictures of the site for the README and docs/, in docs/screenshots/ (needs /usr/bin/chromium).
 # SHOTS="error-page palette" takes only those.
 screenshots: install
 	$(PY) bench/screenshots.py $(SHOTS)

@@ -7,10 +7,10 @@ measure         timing passes within a budget, percentiles, hit@1, peak memory, 
 our_search      our index rebuild, and our searches, each in a process of its own
 fts5            the reference: SQLite FTS5 over the same entries and queries
 http_load       wrk throughput, latency, page weight and workers' memory of a served site
-report          the table, and issue 15's goals marked met or not met
+report          the table, the goals marked met or not met, its section in docs/benchmark.md
 throwaway_site  a site built and served as `make run` does, in a temporary folder
 django_env      Django set up in a benchmark process
 search_bench    per-kind search timings on the real FAQ (part of `make bench`)
 page_weight     `make weight`: what a browser downloads for a page
-screenshots     `make screenshots`: the README's pictures
+screenshots     `make screenshots`: the pictures in docs/screenshots/
 """

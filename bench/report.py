@@ -6,8 +6,13 @@ and issue 15's goals marked met or not met.
 
     {size: {"entries", "largest_category", "rebuild", "ours", "fts5", "http"}}
 
-and returns Markdown, so the README can show the table as printed. A figure that was not
+and returns Markdown, so docs/benchmark.md shows the table as printed. A figure that was not
 measured (a part skipped or cut short) shows as "–"; the notes say why.
+
+`with_section(document, key, body)` puts a run's report into docs/benchmark.md (`make bench`
+does): each kind of run (its sizes and the parts it skipped) has one section there, which the
+next run of that kind replaces, so the figures in the document are a run's output, never edited
+by hand.
 """
 
 from collections.abc import Callable
@@ -267,3 +272,27 @@ def table(results: dict) -> str:
         cells = [row.cell(results[s]) for s in sizes]
         lines.append(f"| {row.label} | {row.reference} | " + " | ".join(cells) + f" | {goal} |")
     return "\n".join(lines)
+
+
+def run_key(sizes: list[int], skipped: list[str]) -> str:
+    """What makes two runs' tables comparable: the sizes measured and the parts left out
+    (a run with `--budget 60` replaces one with `--budget 300`: the notes say the budget)."""
+    shown = ", ".join(f"{corpus_size:,}" for corpus_size in sizes if corpus_size != REAL)
+    return (f"{shown} entries" if shown else "the FAQ as it is") + "".join(
+        f", {part}" for part in skipped
+    )
+
+
+def with_section(document: str, key: str, body: str) -> str:
+    """The document with the section of this kind of run replaced by body, or body appended
+    at the end when no run of the kind is there yet."""
+    start, end = f"<!-- make bench: {key} -->", f"<!-- end of make bench: {key} -->"
+    section = f"{start}\n{body.strip()}\n{end}"
+    before, found, rest = document.partition(start)
+    if not found:
+        return document.rstrip("\n") + "\n\n" + section + "\n"
+    _, closed, after = rest.partition(end)
+    if not closed:
+        # Writing past a lost end marker would swallow the rest of the document.
+        raise ValueError(f"{start} has no {end} after it; mend the document by hand")
+    return before + section + after

@@ -9,8 +9,9 @@ and for each size, in a temporary data folder: the database as `make run` builds
 up with synthetic entries (bench/corpus.py); then, each in a process of its own, our index
 rebuild, the FTS5 reference (bench/fts5.py) and our searches (bench/our_search.py) over the
 same 66 queries (bench/queries.py); then the HTTP figures against that folder served by
-gunicorn (bench/http_load.py). The table (bench/report.py) comes last; progress goes to
-stderr on the way.
+gunicorn (bench/http_load.py). The table (bench/report.py) comes last, and with --doc goes
+into that document too (`make bench` keeps docs/benchmark.md so); progress goes to stderr on
+the way.
 
 Nothing hangs for ever: the searches of each engine stop starting queries after --budget
 seconds per size (the figures then come from what finished, and a note says so), a rebuild
@@ -38,6 +39,38 @@ NODES_LIMIT = 900  # seconds for the two-node part at any size
 EXIT_MARGIN = 120  # seconds a process gets past its budget to finish the query it is on
 # name, key in the results, the module run as its own process
 ENGINES = (("FTS5", "fts5", ["bench.fts5"]), ("our search", "ours", ["bench.our_search", "search"]))
+
+
+# The parts of a run its flags can skip: a run without one is of another kind (bench/report.py).
+RUN_PARTS = {"--no-search": "search", "--no-http": "http", "--no-nodes": "nodes"}
+
+
+def provenance() -> str:
+    """Which code and command gave the figures, and when, for the report in docs/."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    # The report itself lives in docs/ and changes no figure.
+    if git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs"):
+        commit += " with uncommitted changes"
+    command, arguments = [], iter(sys.argv[1:])
+    for arg in arguments:  # --doc and --json say where the figures went, not what they are
+        if arg in ("--doc", "--json"):
+            next(arguments, None)
+        elif not arg.startswith(("--doc=", "--json=")):
+            command.append(arg)
+    when = time.strftime("%d %B %Y, %H:%M UTC", time.gmtime())
+    return (
+        f"`python -m bench.run {' '.join(command)}`, commit `{commit}`, {when}, "
+        f"on {os.cpu_count()} cores."
+    )
+
+
+def doc_text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
 
 
 def progress(message: str) -> None:
@@ -186,6 +219,12 @@ def main() -> None:
     )
     parser.add_argument("--dev-queries", type=Path, help="default: ../shared/eval/dev_queries.json")  # noqa: E501
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument(
+        "--doc",
+        type=Path,
+        help="also put the report into this Markdown file, replacing the last run of this kind "
+        "(make bench: docs/benchmark.md)",
+    )
     args = parser.parse_args()
     notes = []
     queries, note = query_set(args.dev_queries)
@@ -193,6 +232,10 @@ def main() -> None:
     if args.http and not http_load.wrk_available():
         notes.append(http_load.WRK_MISSING)
         args.http = False
+    skipped = [flag for flag, wanted in RUN_PARTS.items() if not getattr(args, wanted)]
+    key, stamp = report.run_key(args.sizes, skipped), provenance()
+    if args.doc:  # a document the report cannot go into says so now, not after an hour
+        report.with_section(doc_text(args.doc), key, "")
     for line in notes:
         progress(line)
     results, load_before = {}, os.getloadavg()[0]
@@ -211,16 +254,23 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     pastes = sum(query["kind"].startswith("paste") for query in queries)
-    print(
-        f"\n{len(queries)} queries ({len(queries) - pastes} dev, {pastes} pastes of 5 and 20 KB),"
-        f" a warm-up pass then up to {args.rounds} timed passes per engine; "
-        "cells: ours / reference (ratio)\n"
-    )
-    print(report.table(results))
     for corpus_size, result in results.items():
         for line in result["notes"]:
             notes.append(f"{report.label(corpus_size, results)} entries: {line}")
-    print("\n" + "\n".join(f"- {line}" for line in notes))
+    printed = "\n\n".join(
+        [
+            f"{len(queries)} queries ({len(queries) - pastes} dev, {pastes} pastes of 5 and 20 KB),"
+            f" a warm-up pass then up to {args.rounds} timed passes per engine; "
+            "cells: ours / reference (ratio)",
+            report.table(results),
+            "\n".join(f"- {line}" for line in notes),
+        ]
+    )
+    print("\n" + printed)
+    if args.doc:
+        body = f"### {key[0].upper()}{key[1:]}\n\n{stamp}\n\n{printed}"
+        args.doc.write_text(report.with_section(doc_text(args.doc), key, body))
+        progress(f'the table is in {args.doc}, section "{key}": review it and commit it')
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Screenshots of the site for the README: `make screenshots`.
+"""Screenshots of the site for the README and docs/: `make screenshots`.
 
 Serves a throwaway site (bench/throwaway_site.py), drives Debian's Chromium with Playwright
 through the pages a developer sees, in light and dark colour schemes and at a phone's width,

@@ -1,7 +1,7 @@
 """Search speed and memory: `make bench`.
 
 Builds a throw-away data folder (database, index) from faq_content/, then times searches of
-each kind a developer makes and a full rebuild, and prints the figures the README quotes.
+each kind a developer makes and a full rebuild, and prints the figures docs/search.md quotes.
 Speed goals live here, not in the tests.
 """
 

@@ -1,5 +1,5 @@
-"""gunicorn's settings, for `make run` on a laptop and for production alike (README.md,
-"Production"). The environment picks the address, the number of workers and the proxy that is
+"""gunicorn's settings, for `make run` on a laptop and for production alike (docs/production.md,
+"gunicorn"). The environment picks the address, the number of workers and the proxy that is
 believed; anything else can be overridden on the command line or in GUNICORN_CMD_ARGS.
 """
 
@@ -9,7 +9,7 @@ import os
 # /etc/kb/env, e.g. 10.0.0.12:8000). `make run`: the loopback address.
 bind = os.environ.get("KB_BIND", "127.0.0.1:8000")
 # Two or three per core: requests are short, and search is CPU-bound Python. Each worker holds
-# about 60-80 MB (README.md, "The benchmark").
+# about 60-80 MB (docs/benchmark.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # Plain synchronous workers: a request is a few milliseconds of CPU, and the reverse proxy
 # buffers requests and answers, so a slow client never holds a worker.

@@ -4,7 +4,7 @@ Some values have safe defaults for a laptop that are wrong on a server, and noth
 when they are left out there: e-mails carry links to the laptop's address, support requests
 are printed to the log instead of sent, each node keeps a database of its own, and behind a
 proxy every reader shares the proxy's throttle allowance. Each is a warning under `--deploy`
-(README.md, "Production"), which CI runs with `--fail-level WARNING`.
+(docs/configuration.md), which CI runs with `--fail-level WARNING`.
 """
 
 from urllib.parse import urlsplit
@@ -41,7 +41,7 @@ def check_production_settings(app_configs, **kwargs) -> list[Warning]:
                 f"DJANGO_EMAIL_BACKEND is {settings.EMAIL_BACKEND}: readers' support requests "
                 "and the review digest are not sent.",
                 hint="Set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and "
-                "DJANGO_EMAIL_HOST (README.md, Production).",
+                "DJANGO_EMAIL_HOST (docs/configuration.md).",
                 id="kb.W002",
             )
         )

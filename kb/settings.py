@@ -2,7 +2,7 @@
 
 Safe defaults for a local run; production values come only from the environment.
 Every variable is read through a strict helper, so a typo fails at start-up instead
-of silently falling back to a default. The variables are listed in README.md.
+of silently falling back to a default. The variables are listed in docs/configuration.md.
 """
 
 import contextlib
@@ -122,7 +122,7 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", False)
 # HTTPS only: redirect plain HTTP, and tell browsers to use HTTPS for this long (HSTS). Off for
-# a local run over HTTP; set them in production (README.md, "Production").
+# a local run over HTTP; set them in production (docs/production.md).
 SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)

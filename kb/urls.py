@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("kb.support.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("", include("kb.tools.urls")),
+    path("", include("kb.mcp.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,13 +1,21 @@
+import copy
 import os
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
 
 from kb import search
+from kb.content.loading import LoadReport
 from kb.faq import load_faq
+from kb.models import Category
+from tests.htmx import HtmxClient
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -81,17 +89,69 @@ def content_dir(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture
-def faq(db):
-    """The real FAQ, loaded from faq_content/."""
-    return load_faq(django_settings.CONTENT_DIR)
+# The database: the real FAQ is loaded once per test session (django_db_setup), and each test
+# runs inside its own transaction, rolled back after it, so every test starts from the same FAQ
+# without paying for loading it. The search index built from it is copied, not rebuilt.
+
+
+def _row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+@dataclass(frozen=True)
+class SessionFaq:
+    report: LoadReport  # what loading the FAQ into the empty test database did
+    index_dir: Path  # the search index built from it
+    tables: tuple[str, ...]  # the tables the load filled, emptied by `empty_db`
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> SessionFaq:
+    index_dir = tmp_path_factory.mktemp("faq-index") / "search"
+    with django_db_blocker.unblock(), override_settings(KB_INDEX_DIR=index_dir):
+        before = _row_counts()
+        report = load_faq(django_settings.CONTENT_DIR)
+        search.rebuild()
+        filled = tuple(table for table, count in _row_counts().items() if count != before[table])
+    return SessionFaq(report, index_dir, filled)
 
 
 @pytest.fixture
-def indexed_faq(faq):
-    """The real FAQ, loaded and indexed."""
-    search.rebuild()
+def faq(db, django_db_setup) -> LoadReport:
+    """The real FAQ, loaded from faq_content/: what its load into the empty database did."""
+    # pytest-django runs the tests that commit after all others, for this reason.
+    assert Category.objects.exists(), "a test that commits emptied the database before this one"
+    return copy.deepcopy(django_db_setup.report)
+
+
+@pytest.fixture
+def indexed_faq(faq, django_db_setup, settings):
+    """The real FAQ, loaded and indexed: a copy of the session's index, this test's own."""
+    shutil.copytree(django_db_setup.index_dir, settings.KB_INDEX_DIR, symlinks=True)
     return faq
+
+
+@pytest.fixture
+def empty_db(db, django_db_setup):
+    """A database without the FAQ, for tests that load or make their own content: the rows the
+    session's load wrote are deleted inside this test's transaction, and come back after it."""
+    with connection.cursor() as cursor:
+        for table in django_db_setup.tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+@pytest.fixture
+def transactional_db(transactional_db):
+    """Tests that commit start from an empty database, whichever of them runs first: Django
+    empties the database after each of them, but the first finds the session's FAQ."""
+    if Category.objects.exists():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 SYNTHETIC_FAQ_SIZE = 50
@@ -104,6 +164,12 @@ def synthetic_faq(faq):
 
     load_corpus(SYNTHETIC_FAQ_SIZE)
     return faq
+
+
+@pytest.fixture
+def client() -> HtmxClient:
+    """pytest-django's test client, which also makes requests as htmx does: `htmx=True`."""
+    return HtmxClient()
 
 
 @pytest.fixture
@@ -168,12 +234,10 @@ def visitor_client(django_user_model):
     """Signed in, but not staff: a developer with an account, not a support engineer.
 
     A client of its own, so that a test can use it next to `staff_client`."""
-    from django.test import Client
-
     user = django_user_model.objects.create_user(
         username="developer", password="a-long-test-password"
     )
-    client = Client()
+    client = HtmxClient()
     client.force_login(user)
     return client
 
@@ -235,12 +299,6 @@ def make_page(browser, request):
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def htmx_headers() -> dict[str, str]:
-    """The header htmx sends with each of its requests."""
-    return {"HX-Request": "true"}
 
 
 @pytest.fixture

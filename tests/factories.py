@@ -1,4 +1,9 @@
-"""Small helpers that make rows for tests, with defaults a test can override."""
+"""The tests' shared helpers: rows made with defaults a test can override, the admin form as an
+engineer submits it, accounts and clients, signing in a browser, and moments in the past."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from kb.models import Category, Entry, ErrorCode, KnownErrorMessage
 
@@ -131,3 +136,7 @@ def sign_in(page, base_url: str, username: str = "engineer") -> None:
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Content and support tools")).to_be_visible()
+
+
+def days_ago(n: int) -> datetime:
+    return timezone.now() - timedelta(days=n)

@@ -4,6 +4,7 @@ links, the JSON-LD) rather than slicing the markup.
 
     page = parse(html)                      the document as a tree of Elements
     page.find("p", cls="snippet").text      the first match's text, white space collapsed
+    page.find("section", id="x").markup     its markup as the page has it, tags and all
     find_all(html, "aside", "lookup-offer") every element with that tag and class
     find(html, "h1")                        the one element that matches, or the test fails
     parse_page(html).json_ld                what crawlers read: head links, JSON-LD, links
@@ -21,6 +22,16 @@ class Element:
     attrs: dict[str, str]
     raw_text: str = ""
     children: list["Element"] = field(default_factory=list)
+    # Where the element stands in the page's source, from its start tag to its end tag.
+    source: str = field(default="", repr=False)
+    start: int = 0
+    end: int | None = None
+
+    @property
+    def markup(self) -> str:
+        """The element's markup as the page has it, for what its text cannot show (a tag, an
+        attribute): the parser finds the element, no slicing at a guessed string."""
+        return self.source[self.start : self.end]
 
     @property
     def text(self) -> str:
@@ -65,23 +76,43 @@ class Element:
 
 
 class _TreeBuilder(HTMLParser):
-    def __init__(self):
+    def __init__(self, source: str):
         super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
+        self.source = source
+        self.root = Element("#document", {}, source=source)
         self.stack = [self.root]
+        self.line_starts = [0]
+        for line in source.splitlines(keepends=True):
+            self.line_starts.append(self.line_starts[-1] + len(line))
+
+    def position(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def element(self, tag, attrs) -> Element:
+        attributes = {name: value or "" for name, value in attrs}
+        return Element(tag, attributes, source=self.source, start=self.position())
 
     def handle_starttag(self, tag, attrs):
-        element = Element(tag, {name: value or "" for name, value in attrs})
+        element = self.element(tag, attrs)
         self.stack[-1].children.append(element)
-        if tag not in VOID:
+        if tag in VOID:
+            element.end = self.source.index(">", element.start) + 1
+        else:
             self.stack.append(element)
 
     def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Element(tag, {name: value or "" for name, value in attrs}))
+        element = self.element(tag, attrs)
+        element.end = self.source.index(">", element.start) + 1
+        self.stack[-1].children.append(element)
 
     def handle_endtag(self, tag):
+        start = self.position()
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag == tag:
+                self.stack[depth].end = self.source.index(">", start) + 1
+                for unclosed in self.stack[depth + 1 :]:
+                    unclosed.end = start
                 del self.stack[depth:]
                 return
 
@@ -93,7 +124,7 @@ class _TreeBuilder(HTMLParser):
 def parse(html: str | bytes) -> Element:
     if isinstance(html, bytes):
         html = html.decode()
-    builder = _TreeBuilder()
+    builder = _TreeBuilder(html)
     builder.feed(html)
     builder.close()
     return builder.root

@@ -47,7 +47,7 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def rows(db):
+def rows(empty_db):
     category = make_category(name="Testing")
     entry = make_entry(category=category, status=Entry.Status.DRAFT, symptoms="E42")
     code = make_error_code()

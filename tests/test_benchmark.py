@@ -296,6 +296,71 @@ def test_it_marks_an_edit_slower_than_a_second_to_reach_another_node_as_not_met(
     assert "1.00 / 2.00 (0.50x)" in rows["freshness check before a search (one query), ms"]
 
 
+DOCUMENT = """# The benchmark
+
+How to run it.
+
+<!-- make bench: 1,000 entries -->
+### 1,000 entries
+
+the old table at 1,000
+<!-- end of make bench: 1,000 entries -->
+
+<!-- make bench: 10,000 entries, --no-nodes -->
+### 10,000 entries, --no-nodes
+
+the table at 10,000
+<!-- end of make bench: 10,000 entries, --no-nodes -->
+
+What the figures mean.
+"""
+
+
+def test_it_replaces_only_the_last_run_of_the_same_kind_in_the_document():
+    written = report.with_section(DOCUMENT, "1,000 entries", "### 1,000 entries\n\nthe new table")
+    assert "the new table" in written
+    assert "the old table" not in written
+    assert "the table at 10,000" in written
+    assert written.startswith("# The benchmark\n\nHow to run it.\n\n<!-- make bench: 1,000")
+    assert written.endswith("What the figures mean.\n")
+    assert written.count("<!-- end of make bench: 1,000 entries -->") == 1
+
+
+def test_it_adds_a_run_of_a_new_kind_at_the_end_without_touching_the_others():
+    written = report.with_section(DOCUMENT, "50,000 entries", "the table at 50,000")
+    assert written.startswith(DOCUMENT)
+    assert written.endswith(
+        "<!-- make bench: 50,000 entries -->\nthe table at 50,000\n"
+        "<!-- end of make bench: 50,000 entries -->\n"
+    )
+
+
+def test_it_refuses_a_section_that_lost_its_end_rather_than_swallow_the_rest():
+    broken = DOCUMENT.replace("<!-- end of make bench: 1,000 entries -->", "")
+    with pytest.raises(ValueError, match="has no <!-- end of make bench: 1,000 entries -->"):
+        report.with_section(broken, "1,000 entries", "the new table")
+
+
+def test_it_names_a_kind_of_run_by_its_sizes_and_the_parts_it_skipped():
+    assert report.run_key([0, 1000, 10_000], []) == "1,000, 10,000 entries"
+    assert report.run_key([10_000], ["--no-nodes"]) == "10,000 entries, --no-nodes"
+    assert (
+        report.run_key([0], ["--no-http", "--no-nodes"])
+        == "the FAQ as it is, --no-http, --no-nodes"
+    )
+
+
+def test_it_stamps_the_report_with_the_command_that_reproduces_it(monkeypatch):
+    from bench.run import provenance
+
+    monkeypatch.setattr(
+        "sys.argv", ["run.py", "--sizes", "10000", "--doc", "docs/b.md", "--json=out.json"]
+    )
+    stamp = provenance()
+    assert stamp.startswith("`python -m bench.run --sizes 10000`, commit `")
+    assert re.search(r", \d{2} \w+ \d{4}, \d{2}:\d{2} UTC, on \d+ cores\.$", stamp)
+
+
 @pytest.mark.parametrize("text", ["1000,10000", "10_000, 1000", "1000,1000,10000"])
 def test_it_reads_the_sizes_as_a_sorted_list(text):
     from bench.run import parse_sizes

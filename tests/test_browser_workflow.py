@@ -1,17 +1,10 @@
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from kb.models import Entry, Feedback
 from tests.factories import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle(live_faq):
-    # The vote throttle's cache table is not emptied between live-server tests.
-    cache.clear()
 
 
 def test_the_answer_preview_updates_as_the_engineer_types(page, engineer):

@@ -116,7 +116,7 @@ def test_staff_pages_are_never_stored_nor_confirmed_from_cache(client, faq, staf
 
 def test_htmx_requests_get_no_etag_and_pages_vary_on_hx_request(client, faq):
     revisit(client, "/faq/rate-limit-429/")
-    response = client.get("/faq/rate-limit-429/", HTTP_HX_REQUEST="true")
+    response = client.get("/faq/rate-limit-429/", htmx=True)
     assert response.status_code == 200
     assert not response.has_header("ETag")
     assert "HX-Request" in response["Vary"]

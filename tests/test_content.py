@@ -182,7 +182,7 @@ def test_a_file_that_is_not_utf8_is_reported(faq, content_dir):
         ("- slug: a\n  name: A\n  colour: red\n", "unknown keys"),
     ],
 )
-def test_a_malformed_categories_file_stops_the_import(text, message, db, content_dir):
+def test_a_malformed_categories_file_stops_the_import(text, message, empty_db, content_dir):
     (content_dir / "categories.yaml").write_text(text)
     with pytest.raises(ContentError, match=re.escape(message)):
         load_faq(content_dir)

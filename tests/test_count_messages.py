@@ -29,7 +29,7 @@ def test_the_publish_actions_count_entries(staff_client, db, action, count, mess
     assert [str(m) for m in response.context["messages"]] == [message]
 
 
-def test_a_first_load_says_what_it_created(db, capsys):
+def test_a_first_load_says_what_it_created(empty_db, capsys):
     call_command("load_faq")
     out = capsys.readouterr().out
     assert "14 categories, 27 entries and 18 synonym groups created." in out
@@ -50,7 +50,7 @@ def test_a_report_names_each_kind_in_the_singular_or_plural():
     assert str(LoadReport()) == "nothing changed"
 
 
-def test_render_answers_and_prune_search_log_count_in_words(db, capsys):
+def test_render_answers_and_prune_search_log_count_in_words(empty_db, capsys):
     make_entry()
     call_command("render_answers")
     assert "Answers rendered again: 0 answers changed." in capsys.readouterr().out

@@ -5,17 +5,12 @@ seeded log, and end to end through the pages."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from kb.models import Entry, Escalation, Feedback, ReadingDay
 from kb.support import deflection
-from tests.factories import make_category, make_entry, make_search, reader_client
+from tests.factories import days_ago, make_category, make_entry, make_search, reader_client
 from tests.html import parse
-
-
-def days_ago(n: int):
-    return timezone.now() - timedelta(days=n)
 
 
 def read(entry, days: int, views: int, sessions: int):
@@ -143,7 +138,6 @@ def test_without_escalations_there_is_no_ratio(staff_client, db):
 
 def test_readers_and_an_escalation_through_the_pages(staff_client, indexed_faq):
     """The figures come from what readers do, counted by the middleware and the support form."""
-    cache.clear()
     first = reader_client()
     first.get("/faq/rate-limit-429/")
     first.get("/faq/rate-limit-429/")

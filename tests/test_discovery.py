@@ -235,9 +235,7 @@ def test_an_answer_cannot_break_out_of_the_json_ld_script(client, db):
     question = "Why does </script><script>alert('x')</script> & <!-- appear?"
     make_entry(slug="tricky", question=question, answer="Because `</script>` & <b>tags</b>.")
     html = client.get("/faq/tricky/").content.decode()
-    start = html.index('<script type="application/ld+json">')
-    end = html.index("</script>", start)
-    script_body = html[start + len('<script type="application/ld+json">') : end]
+    [script_body] = parse_page(html).json_ld
     assert "<" not in script_body and ">" not in script_body and "&" not in script_body
     data = json.loads(script_body)
     assert data["mainEntity"][0]["name"] == question

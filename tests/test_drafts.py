@@ -15,7 +15,7 @@ def make_draft(**kwargs) -> Entry:
     return make_entry(**kwargs)
 
 
-def test_a_signed_in_visitor_who_is_not_staff_cannot_see_a_draft(visitor_client, db):
+def test_a_signed_in_visitor_who_is_not_staff_cannot_see_a_draft(visitor_client, empty_db):
     category = make_category(name="Webhooks", slug="webhooks")
     make_entry(category=category, slug="published", question="Published question?")
     make_draft(category=category)

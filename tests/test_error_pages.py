@@ -10,7 +10,7 @@ from django.test import Client
 
 from kb.models import Entry, ErrorCode, KnownErrorMessage
 from tests.factories import make_error_code, make_known_message
-from tests.html import parse_page
+from tests.html import parse, parse_page
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 CODE_KEYS = {
@@ -44,8 +44,7 @@ def head_link(html: str, rel: str, type: str | None = None) -> dict:
 
 def main_links(html: str) -> list[tuple[str, str]]:
     """The links of <main>: not the header, the footer nor the palette's destinations."""
-    main = html[html.index("<main") : html.index("</main>")]
-    return parse_page(main).links
+    return parse_page(parse(html).find("main").markup).links
 
 
 # /errors/<code>/
@@ -234,7 +233,7 @@ def test_errors_json_leaves_out_draft_entries(client, faq):
 
 def test_the_error_index_links_errors_json_from_its_page_and_the_footer(client, faq):
     html = client.get("/errors/").content.decode()
-    assert 'href="/errors.json"' in html[html.index("<footer") :]
+    assert "/errors.json" in [link["href"] for link in parse(html).find("footer").links]
 
 
 # Sitemap

@@ -14,7 +14,7 @@ import pytest
 
 from tests.servers import set_writable, wait_until
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
 MARKER = "zqxfaultmarker"
 

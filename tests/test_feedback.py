@@ -4,22 +4,13 @@ from django.test import Client
 from kb.editorial.feedback import VISITOR_COOKIE
 from kb.models import Entry, Feedback
 from tests.factories import make_entry, save_in_admin
+from tests.htmx import HtmxClient
 
 URL = "/faq/test-integration/feedback/"
 
 
-class HtmxClient(Client):
-    """A test client whose requests say they come from htmx (as django-htmx's newer
-    django_htmx.testing.HtmxClient does; the pinned 1.29 has no testing module)."""
-
-    def post(self, path, data=None, htmx=False, **kwargs):
-        if htmx:
-            kwargs.setdefault("headers", {})["HX-Request"] = "true"
-        return super().post(path, data, **kwargs)
-
-
 @pytest.fixture
-def entry(db):
+def entry(empty_db):
     return make_entry()
 
 

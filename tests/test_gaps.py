@@ -89,7 +89,7 @@ def test_only_the_chosen_period_counts(db):
 # The page and the one-click draft
 
 
-def test_the_gaps_page_lists_groups_with_a_draft_button(staff_client, db):
+def test_the_gaps_page_lists_groups_with_a_draft_button(staff_client, empty_db):
     make_category(name="Webhooks")
     searched("webhook retries", 3, results=0)
     searched("webhooks retrying", 1, results=0)
@@ -105,7 +105,7 @@ def test_the_gaps_page_lists_groups_with_a_draft_button(staff_client, db):
     assert 'href="/admin/kb/searchrecord/gaps/?days=30"' in insights
 
 
-def test_one_click_makes_a_draft_with_the_searches_as_symptoms(staff_client, staff_user, db):
+def test_one_click_makes_a_draft_with_the_searches_as_symptoms(staff_client, staff_user, empty_db):
     category = make_category(name="Webhooks")
     searched("webhook retries", 3, results=0)
     searched("webhooks retrying", 1, results=0)
@@ -133,7 +133,7 @@ def test_one_click_makes_a_draft_with_the_searches_as_symptoms(staff_client, sta
     assert Client().get("/faq/webhook-retries/").status_code == 404, "drafts stay private"
 
 
-def test_deleting_the_draft_leaves_the_group_unanswered_again(staff_client, db):
+def test_deleting_the_draft_leaves_the_group_unanswered_again(staff_client, empty_db):
     category = make_category(name="Webhooks")
     searched("webhook retries", 2, results=0)
     data = {"query": ["webhook retries"], "category": category.pk}
@@ -143,7 +143,7 @@ def test_deleting_the_draft_leaves_the_group_unanswered_again(staff_client, db):
     assert gaps.clusters(30)[0].status == "open"
 
 
-def test_a_second_draft_gets_a_free_slug_without_underscores(staff_client, db):
+def test_a_second_draft_gets_a_free_slug_without_underscores(staff_client, empty_db):
     category = make_category(name="OAuth")
     make_entry(slug="invalid-grant", category=category)
     searched("invalid_grant", results=0)
@@ -163,7 +163,7 @@ def test_a_second_draft_gets_a_free_slug_without_underscores(staff_client, db):
         ({"query": ["x" * 201], "category": "1"}, "That is not a group of searches from the log."),
     ],
 )
-def test_a_bad_draft_request_is_refused_with_a_message(staff_client, db, data, message):
+def test_a_bad_draft_request_is_refused_with_a_message(staff_client, empty_db, data, message):
     Category.objects.create(pk=1, name="General", slug="general")
     response = staff_client.post("/admin/kb/searchrecord/gaps/draft/", data)
     assert response.status_code == 400
@@ -171,7 +171,7 @@ def test_a_bad_draft_request_is_refused_with_a_message(staff_client, db, data, m
     assert not Entry.objects.exists() and not HandledGap.objects.exists()
 
 
-def test_making_drafts_needs_the_add_permission(db):
+def test_making_drafts_needs_the_add_permission(empty_db):
     category = make_category(name="Webhooks")
     searched("webhook retries", results=0)
     reader = limited_client("insights-only", "view_searchrecord", "view_entry", "change_entry")

@@ -36,7 +36,7 @@ def test_it_shows_every_topic_with_its_first_questions_and_a_link_to_the_rest(cl
             assert rest == []
 
 
-def test_a_draft_neither_shows_nor_counts(client, db):
+def test_a_draft_neither_shows_nor_counts(client, empty_db):
     category = make_category(name="Webhooks")
     for number in range(QUESTIONS_PER_TOPIC + 1):
         make_entry(slug=f"hook-{number}", question=f"Hook {number}?", order=number)
@@ -47,7 +47,7 @@ def test_a_draft_neither_shows_nor_counts(client, db):
     assert category.get_absolute_url() in [link["href"] for link in card.links]
 
 
-def test_the_first_questions_of_every_topic_come_in_two_queries_whatever_the_size(db):
+def test_the_first_questions_of_every_topic_come_in_two_queries_whatever_the_size(empty_db):
     """The site will hold 10,000+ entries: only the few shown leave the database."""
     for number in range(3):
         category = make_category(name=f"Topic {number}", order=number)

@@ -23,6 +23,7 @@ LAYERS = [
     "support",
     "search",
     "pages",
+    "mcp",
 ]
 ALLOWED = {
     "web": {"search"},  # its interface only, for /healthz
@@ -34,6 +35,7 @@ ALLOWED = {
     "support": {"content", "web", "insights", "editorial"},
     "search": {"content", "web", "tools", "insights"},
     "pages": {"content", "web", "tools", "review", "insights", "editorial", "support", "search"},
+    "mcp": {"content", "web", "tools", "search", "pages"},
 }
 # Imports running down the layers, but for this one: web's /healthz asks the search interface.
 UPWARD = {("web", "search")}

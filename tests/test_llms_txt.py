@@ -8,7 +8,7 @@ import pytest
 from kb.content.twins import escape_markdown
 from kb.models import Category, Entry, ErrorCode
 from tests.factories import make_category, make_entry
-from tests.html import parse_page
+from tests.html import parse, parse_page
 
 # The proposal's file list item: "- [name](url)", then optionally ": notes".
 LINK_ITEM_RE = re.compile(
@@ -137,7 +137,7 @@ def test_every_page_links_llms_txt_in_its_head_and_its_footer(client, faq):
             "title": "This knowledge base for coding assistants (llms.txt)",
             "href": "/llms.txt",
         } in page.head_links, url
-        footer = parse_page(html[html.index("<footer") :])
+        footer = parse_page(parse(html).find("footer").markup)
         assert ("/llms.txt", "llms.txt") in footer.links, url
 
 

@@ -57,7 +57,7 @@ def test_every_published_entry_has_a_markdown_twin(client, faq):
         assert response["Link"] == f'<http://testserver/faq/{entry.slug}/>; rel="canonical"'
 
 
-def test_the_twin_makes_every_link_absolute_and_leaves_code_alone(client, db):
+def test_the_twin_makes_every_link_absolute_and_leaves_code_alone(client, empty_db):
     make_entry(slug="with-links", question="How do links read?", answer=ANSWER_WITH_LINKS)
     text = client.get("/faq/with-links.md").content.decode()
     assert markdown_links(text) == [

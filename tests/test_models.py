@@ -64,13 +64,13 @@ def test_links_keep_safe_schemes_and_get_rel():
     assert 'rel="noopener noreferrer"' in html
 
 
-def test_published_filter_hides_drafts(db):
+def test_published_filter_hides_drafts(empty_db):
     make_entry(slug="public", status=Entry.Status.PUBLISHED)
     make_entry(slug="secret", status=Entry.Status.DRAFT)
     assert list(Entry.objects.published().values_list("slug", flat=True)) == ["public"]
 
 
-def test_staff_see_drafts_and_visitors_do_not(db, staff_user, django_user_model):
+def test_staff_see_drafts_and_visitors_do_not(empty_db, staff_user, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
     make_entry(slug="public")

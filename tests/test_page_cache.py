@@ -190,7 +190,7 @@ def test_the_home_page_lists_a_few_questions_per_topic_however_large_the_faq(db)
 
 
 def test_related_entries_on_a_large_faq_still_find_shared_symptoms_without_reading_it_all(
-    db, monkeypatch, django_assert_max_num_queries
+    empty_db, monkeypatch, django_assert_max_num_queries
 ):
     from kb.editorial import related
 
@@ -215,7 +215,7 @@ def test_related_entries_on_a_large_faq_still_find_shared_symptoms_without_readi
 
 
 def test_a_missing_page_suggests_the_categories_without_reading_the_entries(
-    db, django_assert_max_num_queries
+    empty_db, django_assert_max_num_queries
 ):
     make_entries(200, make_category(name="Big"))
     make_entries(1, make_category(name="Drafts only", order=2), status=Entry.Status.DRAFT)

@@ -187,7 +187,7 @@ def read_next(from_entry, to_entry, readers: int, days_ago: int = 1):
     )
 
 
-def test_related_entries_are_what_readers_open_next(client, db):
+def test_related_entries_are_what_readers_open_next(client, empty_db):
     here = make_entry(slug="here", symptoms="alpha")
     category = make_category(name="Elsewhere")
     often = make_entry(slug="often", question="Often?", category=category)
@@ -201,14 +201,14 @@ def test_related_entries_are_what_readers_open_next(client, db):
     }
 
 
-def test_todays_reading_changes_the_list_only_tomorrow(client, db):
+def test_todays_reading_changes_the_list_only_tomorrow(client, empty_db):
     here = make_entry(slug="here")
     other = make_entry(slug="other", question="Other?", category=make_category(name="B"))
     read_next(here, other, 10, days_ago=0)
     assert related_lists(client, "here") == {}
 
 
-def test_entries_sharing_rare_symptoms_come_next_then_the_category(client, db):
+def test_entries_sharing_rare_symptoms_come_next_then_the_category(client, empty_db):
     category = make_category(name="Auth")
     make_entry(slug="here", category=category, symptoms="invalid_grant\nrefresh token expired\n401")
     make_entry(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kb.models import Entry
 from tests.factories import (
+    days_ago,
     limited_client,
     make_category,
     make_entry,
@@ -19,10 +20,6 @@ from tests.factories import (
 )
 from tests.html import parse
 from tests.htmx import HtmxClient
-
-
-def days_ago(n: int):
-    return timezone.now() - timedelta(days=n)
 
 
 def verified(entry: Entry, days: int, **changes) -> Entry:
@@ -63,7 +60,7 @@ def test_a_never_verified_entry_counts_from_its_creation(db, settings):
     assert list(Entry.objects.due_for_review()) == [entry]
 
 
-def test_an_early_review_makes_an_entry_due_now(db):
+def test_an_early_review_makes_an_entry_due_now(empty_db):
     entry = verified(make_entry(), days=1)
     Entry.objects.filter(pk=entry.pk).flag_for_review("A reader said so")
     entry = Entry.objects.with_review_due().get()
@@ -71,7 +68,7 @@ def test_an_early_review_makes_an_entry_due_now(db):
     assert entry.review_request_note == "A reader said so"
 
 
-def test_a_second_early_review_keeps_the_first_reason(db):
+def test_a_second_early_review_keeps_the_first_reason(empty_db):
     make_entry()
     Entry.objects.flag_for_review("first")
     Entry.objects.flag_for_review("second")
@@ -165,7 +162,7 @@ def test_the_owner_and_interval_are_set_on_the_form(staff_client, staff_user, db
 # The entry list and the admin home
 
 
-def test_the_list_filters_and_sorts_by_review_due(staff_client, db, settings):
+def test_the_list_filters_and_sorts_by_review_due(staff_client, empty_db, settings):
     settings.KB_REVIEW_INTERVAL_DAYS = 30
     verified(make_entry(slug="later", question="Later?"), days=10)
     verified(make_entry(slug="oldest", question="Oldest?"), days=90)
@@ -215,7 +212,7 @@ def test_the_admin_home_panel_needs_the_view_permission(db):
 # Early reviews
 
 
-def test_a_no_with_a_reason_asks_for_an_early_review(client, db):
+def test_a_no_with_a_reason_asks_for_an_early_review(client, empty_db):
     entry = make_entry(slug="rate-limit")
     client.post("/faq/rate-limit/feedback/", {"helpful": "no"})
     assert Entry.objects.get().review_requested is None
@@ -225,7 +222,7 @@ def test_a_no_with_a_reason_asks_for_an_early_review(client, db):
     assert "The limit changed" in entry.review_request_note
 
 
-def test_a_helpful_vote_asks_for_nothing(client, db):
+def test_a_helpful_vote_asks_for_nothing(client, empty_db):
     make_entry(slug="rate-limit")
     client.post("/faq/rate-limit/feedback/", {"helpful": "yes", "reason": "great"})
     assert Entry.objects.get().review_requested is None

@@ -296,8 +296,7 @@ def test_a_rebuild_swaps_in_a_new_generation_and_keeps_one_old(indexed_faq):
     assert not first.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_searches_keep_answering_during_rebuilds():
+def test_searches_keep_answering_during_rebuilds(transactional_db):
     from kb.faq import load_faq
 
     load_faq(settings.CONTENT_DIR)
@@ -326,8 +325,7 @@ def test_searches_keep_answering_during_rebuilds():
     assert len(answers) == 120
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_never_lose_an_update():
+def test_concurrent_writers_never_lose_an_update(transactional_db):
     from kb.faq import load_faq
 
     load_faq(settings.CONTENT_DIR)

@@ -3,7 +3,6 @@ search at once whatever a rebuild is doing. (Speed itself is measured by `make b
 
 import fcntl
 
-import pytest
 from django.conf import settings
 
 from kb import search
@@ -91,8 +90,7 @@ def test_the_cache_keeps_the_most_recently_asked_answers_only():
     assert kept.answer("gen-1", "c") is None  # and the old one's answers are gone
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_save_during_a_rebuild_reaches_search_at_once_and_survives_the_swap():
+def test_a_save_during_a_rebuild_reaches_search_at_once_and_survives_the_swap(transactional_db):
     from kb.faq import load_faq
 
     load_faq(settings.CONTENT_DIR)

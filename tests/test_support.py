@@ -5,18 +5,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 
 from kb.models import Entry, Escalation, Feedback
 from kb.support.contact import RATE_LIMIT
 from tests.factories import make_entry, reader_client
 from tests.html import parse
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle(db):
-    cache.clear()
 
 
 def support_link(html: bytes) -> str:

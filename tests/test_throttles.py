@@ -60,8 +60,7 @@ def test_ended_windows_leave_no_rows_behind(client, indexed_faq, settings, monke
     assert not ThrottleWindow.objects.filter(key="search:old").exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_votes_are_counted_exactly(settings):
+def test_concurrent_votes_are_counted_exactly(transactional_db, settings):
     """60 votes at once from one address against a limit of 20: exactly 20 get through."""
     settings.KB_FEEDBACK_RATE_LIMIT = 20
     settings.KB_FEEDBACK_RATE_WINDOW = 24 * 3600

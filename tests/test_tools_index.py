@@ -5,14 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.html import parse
+
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def answers_of(response) -> str:
-    html = response.content.decode()
-    start = html.index('<div id="tool-answers"')
-    end = html.find("<datalist", start)
-    return html[start : end if end > 0 else len(html)]
+    return parse(response.content).find("div", id="tool-answers").markup
 
 
 @pytest.fixture
@@ -111,9 +110,9 @@ def test_the_answers_are_worked_out_at_each_request(client, faq, at):
     assert "too late for it" in answers_of(client.get("/tools/"))
 
 
-def test_htmx_gets_the_answers_fragment(client, faq, at, htmx_headers):
+def test_htmx_gets_the_answers_fragment(client, faq, at):
     at(2025, 3, 4, 10, 0)
-    response = client.get("/tools/", {"tz": "Asia/Kolkata"}, headers=htmx_headers)
+    response = client.get("/tools/", {"tz": "Asia/Kolkata"}, htmx=True)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="tool-answers"')
     assert "<html" not in html
@@ -121,13 +120,13 @@ def test_htmx_gets_the_answers_fragment(client, faq, at, htmx_headers):
     assert 'id="id_tz_error" aria-live="polite" hx-swap-oob="true"></div>' in html
 
 
-def test_an_unknown_timezone_is_explained_and_utc_used(client, faq, htmx_headers):
+def test_an_unknown_timezone_is_explained_and_utc_used(client, faq):
     response = client.get("/tools/", {"tz": "Mars/Olympus_Mons"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "“Mars/Olympus_Mons” is not a timezone we know" in html
     assert " UTC" in answers_of(response)
-    htmx = client.get("/tools/", {"tz": "Nowhere"}, headers=htmx_headers)
+    htmx = client.get("/tools/", {"tz": "Nowhere"}, htmx=True)
     assert htmx.status_code == 200
     assert "is not a timezone we know" in htmx.content.decode()
 

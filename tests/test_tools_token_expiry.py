@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kb.models import Entry
+from tests.html import parse
 
 URL = "/tools/token-expiry/"
 API = "/api/tools/token-expiry"
@@ -33,15 +34,11 @@ def at_11_utc(time_machine):
 
 
 def result_of(response) -> str:
-    html = response.content.decode()
-    start = html.index('<section id="token-result"')
-    return html[start : html.index("</section>", start)]
+    return parse(response.content).find("section", id="token-result").markup
 
 
 def field_errors(response, field: str) -> str:
-    html = response.content.decode()
-    start = html.index(f'id="id_{field}_error"')
-    return html[start : html.index("</div>", start)]
+    return parse(response.content).find("div", id=f"id_{field}_error").markup
 
 
 def test_the_page_offers_the_form_with_utc_until_the_browser_says_otherwise(client, faq):
@@ -133,10 +130,8 @@ def test_a_response_without_created_at_needs_the_issue_time(client, faq):
     assert "has no created_at" in field_errors(response, "issued_at")
 
 
-def test_htmx_gets_the_result_fragment_with_the_field_errors_to_swap(
-    client, faq, at_11_utc, htmx_headers
-):
-    response = client.post(URL, {"issued_at": "1741082400"}, headers=htmx_headers)
+def test_htmx_gets_the_result_fragment_with_the_field_errors_to_swap(client, faq, at_11_utc):
+    response = client.post(URL, {"issued_at": "1741082400"}, htmx=True)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="token-result"')
@@ -145,8 +140,8 @@ def test_htmx_gets_the_result_fragment_with_the_field_errors_to_swap(
     assert 'id="id_issued_at_error" aria-live="polite" hx-swap-oob="true"></div>' in html
 
 
-def test_htmx_with_the_inputs_cleared_shows_the_prompt_not_an_error(client, faq, htmx_headers):
-    response = client.post(URL, {"issued_at": "", "tz": "Europe/Paris"}, headers=htmx_headers)
+def test_htmx_with_the_inputs_cleared_shows_the_prompt_not_an_error(client, faq):
+    response = client.post(URL, {"issued_at": "", "tz": "Europe/Paris"}, htmx=True)
     assert response.status_code == 200
     assert "Enter when the token was issued, or paste" in response.content.decode()
     assert 'class="field-error"' not in response.content.decode()
@@ -233,9 +228,9 @@ def test_bad_input_is_explained_next_to_its_field(case, client, faq):
 
 
 @pytest.mark.parametrize("case", BAD_INPUT.keys())
-def test_bad_input_is_explained_to_htmx_too(case, client, faq, htmx_headers):
+def test_bad_input_is_explained_to_htmx_too(case, client, faq):
     data, field, message = BAD_INPUT[case]
-    response = client.post(URL, data, headers=htmx_headers)
+    response = client.post(URL, data, htmx=True)
     assert response.status_code == 200, "htmx swaps only 2xx responses"
     assert message in field_errors(response, field)
     assert f'id="id_{field}_error" aria-live="polite" hx-swap-oob="true"' in (

@@ -46,10 +46,18 @@ def _how_to_read(absolute: Absolute) -> str:
     )
 
 
+def _mcp_server(absolute: Absolute) -> str:
+    return (
+        "Coding assistants can also search it, read answers, look up error codes and work out "
+        f"a token's expiry through its MCP server, <{absolute(reverse('mcp'))}>: setup for "
+        f"Claude Code, Cursor and VS Code in <{absolute(reverse('mcp_setup_markdown'))}>."
+    )
+
+
 def llms_txt(
     categories: Iterable[Category], error_codes: Iterable[ErrorCode], absolute: Absolute
 ) -> str:
-    parts = [f"# {SITE_NAME}", f"> {SUMMARY}", _how_to_read(absolute)]
+    parts = [f"# {SITE_NAME}", f"> {SUMMARY}", _how_to_read(absolute), _mcp_server(absolute)]
     for category in categories:
         entries = category.entries.all()
         items = [

@@ -1,5 +1,7 @@
-"""The tools' forms: one validating form per tool backs both its page and its JSON API."""
+"""The tools' forms: one validating form per tool backs its page, its JSON API and the MCP
+server's tool (kb/mcp)."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django import forms
@@ -7,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 
 from kb.tools import error_lookup, instants, tokens
+from kb.tools.models import ErrorCode, KnownErrorMessage
 
 # Pastes can be long (a JWT access token, a response with all its headers), but not 50 KB.
 # A validator rather than max_length: the browser would silently cut a longer paste instead
@@ -152,6 +155,34 @@ class TokenExpiryForm(forms.Form):
         return tokens.token_expiry(self.cleaned_data["issued"], self.cleaned_data["lifetime"], now)
 
 
+@dataclass
+class ErrorLookup:
+    """What the error-code lookup found for one input: documented codes (with their published
+    entries), known messages, a code the API does not document, and a pasted response's
+    rate-limit headers read at `now`."""
+
+    query: error_lookup.LookupQuery
+    codes: list[ErrorCode]
+    messages: list[KnownErrorMessage]
+    unknown_code: int | None = None
+    nearest: list[ErrorCode] = field(default_factory=list)
+    rate_limit: error_lookup.RateLimitInfo | None = None
+
+    @property
+    def found_anything(self) -> bool:
+        return bool(self.codes or self.messages or self.unknown_code)
+
+    @property
+    def unknown_is_success(self) -> bool:
+        return self.unknown_code is not None and 200 <= self.unknown_code < 300
+
+    @property
+    def shows_retry_time(self) -> bool:
+        # Rate-limit headers ride on every response; when to retry matters for these two.
+        response = self.query.response
+        return response is not None and response.status in (429, 503)
+
+
 class ErrorLookupForm(forms.Form):
     q = forms.CharField(
         label="Status code, error message or raw response",
@@ -170,3 +201,21 @@ class ErrorLookupForm(forms.Form):
             return error_lookup.parse_lookup_query(self.cleaned_data["q"])
         except instants.ToolInputError as exc:
             raise forms.ValidationError(str(exc), code="unreadable") from None
+
+    def lookup(self, now: datetime) -> ErrorLookup:
+        """The answer for a valid form, at `now`."""
+        query: error_lookup.LookupQuery = self.cleaned_data["q"]
+        messages = KnownErrorMessage.objects.found_in(query.text)
+        wanted = [] if query.code is None else [query.code]
+        for message in messages:
+            if message.error_code and message.error_code.code not in wanted:
+                wanted.append(message.error_code.code)
+        codes = ErrorCode.objects.with_published_entries().filter(code__in=wanted)
+        found = {c.code: c for c in codes}
+        lookup = ErrorLookup(query, [found[code] for code in wanted if code in found], messages)
+        if query.code is not None and query.code not in found:
+            lookup.unknown_code = query.code
+            lookup.nearest = ErrorCode.objects.nearest(query.code)
+        if query.response is not None:
+            lookup.rate_limit = error_lookup.read_rate_limit(query.response, now)
+        return lookup

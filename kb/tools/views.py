@@ -11,7 +11,6 @@ the page cache and public (`shared_page`, kb/content/caching.py), while an answe
 stored anywhere (`never_cache`). /tools/ itself says whether support is open now: not cached.
 """
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from kb.content.caching import shared_page
 from kb.content.models import Entry
 from kb.tools import error_documents, error_lookup, instants, schedules, tokens
-from kb.tools.forms import ErrorLookupForm, TimezoneForm, TokenExpiryForm
-from kb.tools.models import ErrorCode, KnownErrorMessage
+from kb.tools.forms import ErrorLookup, ErrorLookupForm, TimezoneForm, TokenExpiryForm
+from kb.tools.models import ErrorCode
 
 RESTORE_ENTRY = "monthly-sandbox-restore"
 SUPPORT_ENTRY = "api-support-hours"
@@ -188,47 +187,7 @@ NOTHING_FOUND = (
 )
 
 
-@dataclass
-class Lookup:
-    query: error_lookup.LookupQuery
-    codes: list[ErrorCode]
-    messages: list[KnownErrorMessage]
-    unknown_code: int | None = None
-    nearest: list[ErrorCode] = field(default_factory=list)
-    rate_limit: error_lookup.RateLimitInfo | None = None
-
-    @property
-    def found_anything(self) -> bool:
-        return bool(self.codes or self.messages or self.unknown_code)
-
-    @property
-    def unknown_is_success(self) -> bool:
-        return self.unknown_code is not None and 200 <= self.unknown_code < 300
-
-    @property
-    def shows_retry_time(self) -> bool:
-        # Rate-limit headers ride on every response; when to retry matters for these two.
-        response = self.query.response
-        return response is not None and response.status in (429, 503)
-
-
-def _look_up(query: error_lookup.LookupQuery, now: datetime) -> Lookup:
-    messages = KnownErrorMessage.objects.found_in(query.text)
-    wanted = [] if query.code is None else [query.code]
-    for message in messages:
-        if message.error_code and message.error_code.code not in wanted:
-            wanted.append(message.error_code.code)
-    found = {c.code: c for c in ErrorCode.objects.with_published_entries().filter(code__in=wanted)}
-    lookup = Lookup(query, [found[code] for code in wanted if code in found], messages)
-    if query.code is not None and query.code not in found:
-        lookup.unknown_code = query.code
-        lookup.nearest = ErrorCode.objects.nearest(query.code)
-    if query.response is not None:
-        lookup.rate_limit = error_lookup.read_rate_limit(query.response, now)
-    return lookup
-
-
-def _search_query(data: QueryDict, lookup: Lookup | None) -> str:
+def _search_query(data: QueryDict, lookup: ErrorLookup | None) -> str:
     if lookup is not None and lookup.query.code is not None:
         return str(lookup.query.code)
     return data.get("q", "").strip()[:SEARCH_QUERY_LENGTH]
@@ -245,7 +204,7 @@ def error_code_lookup(request: HttpRequest) -> HttpResponse:
     form = ErrorLookupForm(data if bound else None, initial={"tz": data.get("tz") or "UTC"})
     lookup = None
     if bound and form.is_valid():
-        lookup = _look_up(form.cleaned_data["q"], timezone.now())
+        lookup = form.lookup(timezone.now())
         if not lookup.found_anything:
             form.add_error("q", NOTHING_FOUND)
             lookup = None
@@ -306,7 +265,7 @@ def error_codes_api(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return _form_error_json(form)
     tz = form.cleaned_data["tz"]
-    lookup = _look_up(form.cleaned_data["q"], timezone.now())
+    lookup = form.lookup(timezone.now())
     if not lookup.found_anything:
         return JsonResponse({"error": NOTHING_FOUND}, status=400)
     response = lookup.query.response
