@@ -16,6 +16,7 @@ class KbConfig(AppConfig):
 
         from kb import checks  # noqa: F401  (the settings checks of `check --deploy`)
 
-        # The admin lives in kb.editorial, where admin.autodiscover() does not look.
+        # Each feature registers its own admin, where admin.autodiscover() does not look.
         from kb.editorial import admin  # noqa: F401
         from kb.search import signals  # noqa: F401  (connects the search index to saves)
+        from kb.support import admin as support_admin  # noqa: F401

@@ -5,16 +5,10 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 
 from kb.content.models import Category, Entry, Synonym
 from kb.content.versions import ContentVersion
-from kb.editorial.models import (
-    Escalation,
-    Feedback,
-    HandledGap,
-    ReadingDay,
-    ReadNext,
-    SearchRecord,
-    SymptomDecision,
-)
+from kb.editorial.models import Feedback, ReadingDay, ReadNext
+from kb.insights.models import HandledGap, SearchRecord, SymptomDecision
 from kb.search.models import SearchChange, SearchChangeCounter
+from kb.support.models import Escalation
 from kb.tools.models import ErrorCode, KnownErrorMessage
 from kb.web.models import ThrottleWindow
 

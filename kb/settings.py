@@ -184,7 +184,10 @@ WSGI_APPLICATION = "kb.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Each package keeps its templates in its own folder (kb/<package>/templates/, under
+        # the names its views render); templates/ holds what every page shares: the base
+        # layout, the error pages, the admin home.
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "kb").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -194,7 +197,7 @@ TEMPLATES = [
                 "kb.context_processors.site",
             ],
             # The admin home's "due for review" panel; the tags live with the feature.
-            "libraries": {"kb_review": "kb.editorial.review_tags"},
+            "libraries": {"kb_review": "kb.review.tags"},
         },
     },
 ]

@@ -10,14 +10,15 @@ admin.site.site_title = "KB admin"
 admin.site.index_title = "Content and support tools"
 
 urlpatterns = [
-    path("", include("kb.content.urls")),
+    path("", include("kb.pages.urls")),
     path("", include("kb.search.urls")),
     path("", include("kb.editorial.urls")),
+    path("", include("kb.support.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("", include("kb.tools.urls")),
     path("", include("kb.mcp.urls")),
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "kb.content.views.page_not_found"
+handler404 = "kb.pages.views.page_not_found"
 handler500 = "kb.web.errors.server_error"

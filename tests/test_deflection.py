@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from kb.editorial import deflection
 from kb.models import Entry, Escalation, Feedback, ReadingDay
+from kb.support import deflection
 from tests.factories import days_ago, make_category, make_entry, make_search, reader_client
 from tests.html import parse
 

@@ -9,8 +9,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from kb.content.feeds import FEED_LENGTH
 from kb.models import Category, Entry
+from kb.pages.feeds import FEED_LENGTH
 from tests.factories import make_category, make_entry
 from tests.html import parse_page
 
@@ -85,7 +85,7 @@ def test_the_sitemap_uses_the_scheme_and_host_of_the_request(client, faq, settin
 
 
 def test_the_sitemap_is_an_index_of_sections_and_splits_a_large_one(client, faq, monkeypatch):
-    from kb.content.sitemaps import EntrySitemap
+    from kb.pages.sitemaps import EntrySitemap
 
     monkeypatch.setattr(EntrySitemap, "limit", 10)
     index = ET.fromstring(client.get("/sitemap.xml").content)

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kb.editorial import gaps
-from kb.editorial.terms import stem, terms
+from kb.insights import gaps
+from kb.insights.terms import stem, terms
 from kb.models import Category, Entry, HandledGap, SearchRecord
 from tests.factories import limited_client, make_category, make_entry, make_search, save_in_admin
 from tests.html import parse

@@ -3,8 +3,8 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kb.content.views import QUESTIONS_PER_TOPIC
 from kb.models import Category, Entry
+from kb.pages.views import QUESTIONS_PER_TOPIC
 from tests.factories import make_category, make_entry
 from tests.html import find_all
 

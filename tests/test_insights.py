@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from kb.editorial.insights import mark_opened, normalize_query, record_search, result_token
+from kb.insights.search_log import mark_opened, normalize_query, record_search, result_token
 from kb.models import SearchRecord
 from tests.factories import make_entry, make_search
 

@@ -3,7 +3,7 @@ a browser is signed, and a bad one is ignored without a word (issue 10)."""
 
 from django.test import Client
 
-from kb.editorial.insights import LAST_SEARCH_COOKIE, result_token
+from kb.insights.search_log import LAST_SEARCH_COOKIE, result_token
 from kb.models import SearchRecord
 from tests.factories import make_entry, make_search
 from tests.html import parse

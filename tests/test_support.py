@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from kb.editorial.support import RATE_LIMIT
 from kb.models import Entry, Escalation, Feedback
+from kb.support.contact import RATE_LIMIT
 from tests.factories import make_entry, reader_client
 from tests.html import parse
 

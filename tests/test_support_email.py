@@ -52,3 +52,14 @@ def test_the_server_error_page_uses_it(db, support_address):
 def test_the_not_found_page_asks_once(client, faq):
     html = client.get("/no-such-page/").content.decode()
     assert html.count("Still stuck?") == 1
+
+
+def test_the_support_hours_come_from_the_calculators_values(client, faq, monkeypatch):
+    from kb.tools import schedules
+
+    assert schedules.SUPPORT_HOURS == "Monday to Friday, 8am to 5pm Pacific Time"
+    monkeypatch.setattr(schedules, "SUPPORT_HOURS", "Every day, all day")
+    for url in ["/", "/support/"]:
+        html = client.get(url).content.decode()
+        assert "Every day, all day" in html
+        assert "8am to 5pm" not in html

@@ -4,7 +4,7 @@ click on the entry's admin page; an accepted one is searchable at once."""
 from django.test import Client
 
 from kb import search
-from kb.editorial import symptoms
+from kb.insights import symptoms
 from kb.models import Entry, SearchRecord, SymptomDecision
 from tests.factories import limited_client, make_entry, make_search, reader_client
 from tests.html import parse

@@ -8,4 +8,4 @@ def fail(request):
 
 
 urlpatterns = [path("fail/", fail), path("", include("kb.urls"))]
-handler404 = "kb.content.views.page_not_found"
+handler404 = "kb.pages.views.page_not_found"

@@ -1,19 +1,20 @@
-"""The FAQ itself: categories, entries and synonyms, and everything that shows them.
+"""The FAQ itself: categories, entries and synonyms, and what every package builds on to
+store, load and serve them.
 
     models          Category, Entry, Synonym and their QuerySets
     markdown        Markdown to sanitized HTML, the one place answers are rendered
     files           reading and validating faq_content/ (categories, entries, synonyms)
     loading         loading those files into the database, and exporting it back
-    views, urls     the public pages: home, category, entry
-    caching         the page cache, ETags and Cache-Control for the public pages
     versions        the content version the page cache is keyed by, renewed by every change
-    discovery       what crawlers and browsers read: sitemap, robots.txt, feed, OpenSearch
-    sitemaps, feeds, structured_data   the sitemap sections, the Atom feed, FAQPage JSON-LD
+    caching         the page cache, ETags and Cache-Control for every public page
     twins           entries and categories as Markdown documents, links made absolute
-    llms            llms.txt and llms-full.txt: the whole knowledge base for assistants
-    markdown_views  the twins and llms.txt over HTTP; content negotiation for the pages
+    structured_data FAQPage JSON-LD, and the safe <script> it goes in
+    markdown_http   Markdown responses, their 404, content negotiation (@markdown_twin)
+    admin           what the features' admin classes build on: the read-only mixin, the panels
+                    above an entry's form
 
-The models and the files modules import nothing else of the project's: every other concern
-builds on them. The pages use the search interface and the editorial widgets; the sitemap and
-llms.txt list the tools' error pages too.
+The bottom of the project: imports nothing else of the project's, and every other package may
+import it. caching, twins, structured_data and markdown_http are the bricks of the public
+pages; they stay here, not in kb.pages, because the tools' pages (/tools/, /errors/) are built
+of them too and kb.pages lists those pages in its sitemap and llms.txt.
 """

@@ -59,8 +59,18 @@ from django.utils.http import parse_etags
 from kb.content.versions import current_version
 
 # What shapes the HTML besides the database: our templates and Python code.
-RELEASE_SOURCES = [("templates", "*.html"), ("templates", "*.xml"), ("kb", "*.py")]
+# (kb/ holds each package's own templates.)
+RELEASE_SOURCES = [
+    ("templates", "*.html"),
+    ("templates", "*.xml"),
+    ("kb", "*.html"),
+    ("kb", "*.xml"),
+    ("kb", "*.py"),
+]
 PAGE_CACHE = "pages"
+# Documents made of the whole content (the sitemap, the feed, llms.txt, /errors.json) may be
+# 15 minutes old in a shared cache.
+CONTENT_MAX_AGE = 15 * 60
 # Query parameters no page shows: the signed search reference on links from search results
 # (read by kb/editorial/reading.py, above the cache) and campaign tags.
 IGNORED_QUERY = frozenset({"sq", "utm_source", "utm_medium", "utm_campaign", "utm_content"})

@@ -7,13 +7,23 @@ nothing. Imports kb.content.files and kb.content.models.
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from django.utils.translation import ngettext
 
-from kb.content.files import CATEGORIES_FILE, ENTRIES_DIR, SYNONYMS_FILE, Content
+from kb.content.files import (
+    CATEGORIES_FILE,
+    ENTRIES_DIR,
+    SYNONYMS_FILE,
+    CategoryData,
+    Content,
+    EntryData,
+    SynonymData,
+)
 from kb.content.models import Category, Entry, Synonym
 
 # What each report label is about, by its first word; an entry's label is its bare slug.
@@ -63,6 +73,39 @@ class LoadReport:
         if self.error_codes is not None:
             text += f". Error codes and messages: {self.error_codes}"
         return text
+
+
+def save_changes(
+    report: LoadReport,
+    instance,
+    values: dict,
+    label: str,
+    relate: Callable[[Any], bool] | None = None,
+):
+    """Save a new row, or one whose `values` differ, and note in the report what happened.
+
+    `relate(row)` sets the saved row's many-to-many links (a row needs its id first) and says
+    whether they changed."""
+    adding = instance._state.adding  # not in the database yet
+    changed = apply_values(instance, values)
+    if adding or changed:
+        instance.save()
+    if relate is not None and relate(instance):
+        changed = True
+    if adding:
+        report.created.append(label)
+    elif changed:
+        report.updated.append(label)
+    else:
+        report.kept.append(label)
+    return instance
+
+
+def delete_rows(report: LoadReport, rows, label: Callable[[Any], str]) -> None:
+    """Delete each row, noting it in the report."""
+    for row in rows:
+        report.deleted.append(label(row))
+        row.delete()
 
 
 def apply_values(instance, values: dict) -> bool:
@@ -122,23 +165,36 @@ def load_content(content: Content, prune: bool = False, overwrite: bool = False)
     (kb.faq.load_faq), so a stopped load leaves the database as it was.
     """
     report = LoadReport()
-    conflicts: list[str] = []
+    categories = _load_categories(content.categories, report)
+    conflicts = _load_entries(content.entries, categories, report, overwrite)
+    _load_synonyms(content.synonyms, report)
+    if prune:
+        _prune_synonyms(content.synonyms, report)
+        conflicts += _prune_entries(content.entries, report, overwrite)
+        _prune_categories(content.categories, report)
+    if conflicts:
+        raise ChangedInAdmin(sorted(conflicts))
+    return report
 
+
+def _load_categories(files: list[CategoryData], report: LoadReport) -> dict[str, Category]:
+    """Every category by slug, the files' ones created or updated."""
     categories = {c.slug: c for c in Category.objects.all()}
-    for data in content.categories:
+    for data in files:
+        category = categories.get(data.slug) or Category(slug=data.slug)
         values = {"name": data.name, "description": data.description, "order": data.order}
-        category = categories.get(data.slug)
-        if category is None:
-            categories[data.slug] = Category.objects.create(slug=data.slug, **values)
-            report.created.append(f"category {data.slug}")
-        elif apply_values(category, values):
-            category.save()
-            report.updated.append(f"category {data.slug}")
-        else:
-            report.kept.append(f"category {data.slug}")
+        categories[data.slug] = save_changes(report, category, values, f"category {data.slug}")
+    return categories
 
+
+def _load_entries(
+    files: list[EntryData], categories: dict[str, Category], report: LoadReport, overwrite: bool
+) -> list[str]:
+    """Create or update the files' entries; returns the slugs of those changed in the admin,
+    left as they are (unless `overwrite`)."""
+    conflicts = []
     existing = {e.slug: e for e in Entry.objects.select_related("category")}
-    for data in content.entries:
+    for data in files:
         values = {
             "question": data.question,
             "category": categories[data.category],
@@ -165,38 +221,39 @@ def load_content(content: Content, prune: bool = False, overwrite: bool = False)
             entry.synced_hash = synced
             entry.save()
             report.updated.append(data.slug)
+    return conflicts
 
-    existing_synonyms = {s.terms: s for s in Synonym.objects.all()}
-    for data in content.synonyms:
-        synonym = existing_synonyms.get(data.terms)
-        if synonym is None:
-            Synonym.objects.create(terms=data.terms, note=data.note)
-            report.created.append(f"synonyms {data.terms}")
-        elif apply_values(synonym, {"note": data.note}):
-            synonym.save()
-            report.updated.append(f"synonyms {data.terms}")
-        else:
-            report.kept.append(f"synonyms {data.terms}")
 
-    if prune:
-        for synonym in Synonym.objects.exclude(terms__in=[s.terms for s in content.synonyms]):
-            report.deleted.append(f"synonyms {synonym.terms}")
-            synonym.delete()
-        file_slugs = {e.slug for e in content.entries}
-        for entry in Entry.objects.exclude(slug__in=file_slugs).select_related("category"):
-            if changed_since_sync(entry) and not overwrite:
-                conflicts.append(entry.slug)
-                continue
-            report.deleted.append(entry.slug)
-            entry.delete()
-        category_slugs = {c.slug for c in content.categories}
-        for category in Category.objects.exclude(slug__in=category_slugs):
-            if not category.entries.exists():
-                report.deleted.append(f"category {category.slug}")
-                category.delete()
-    if conflicts:
-        raise ChangedInAdmin(sorted(conflicts))
-    return report
+def _load_synonyms(files: list[SynonymData], report: LoadReport) -> None:
+    existing = {s.terms: s for s in Synonym.objects.all()}
+    for data in files:
+        synonym = existing.get(data.terms) or Synonym(terms=data.terms)
+        save_changes(report, synonym, {"note": data.note}, f"synonyms {data.terms}")
+
+
+def _prune_synonyms(files: list[SynonymData], report: LoadReport) -> None:
+    missing = Synonym.objects.exclude(terms__in=[s.terms for s in files])
+    delete_rows(report, missing, lambda synonym: f"synonyms {synonym.terms}")
+
+
+def _prune_entries(files: list[EntryData], report: LoadReport, overwrite: bool) -> list[str]:
+    """Delete the entries the files lack; returns the slugs of those changed in the admin,
+    kept (unless `overwrite`)."""
+    conflicts = []
+    missing = Entry.objects.exclude(slug__in={e.slug for e in files}).select_related("category")
+    for entry in missing:
+        if changed_since_sync(entry) and not overwrite:
+            conflicts.append(entry.slug)
+            continue
+        report.deleted.append(entry.slug)
+        entry.delete()
+    return conflicts
+
+
+def _prune_categories(files: list[CategoryData], report: LoadReport) -> None:
+    # A category that still has entries stays: they were kept as changed in the admin.
+    missing = Category.objects.exclude(slug__in={c.slug for c in files}).filter(entries=None)
+    delete_rows(report, missing, lambda category: f"category {category.slug}")
 
 
 def dump_yaml(data) -> str:

@@ -1,30 +1,26 @@
-"""What support engineers use to keep the answers right, and what readers tell them.
+"""What support engineers edit entries with, and what readers tell them about each entry.
 
-    admin       the admin registrations, written for support engineers: one mixin per feature
+    admin       the admin registrations for the FAQ (categories, entries, synonyms, error codes,
+                votes), written for support engineers; EntryAdmin puts together one mixin per
+                feature, each from its own package (kb.review, kb.insights) or module here
     preview     the answer's live preview in the entry form
     history     readable diffs between two revisions of an entry
-    models      votes (Feedback), the search log (SearchRecord), reading counts (ReadingDay,
-                ReadNext), requests for support (Escalation), engineers' decisions about the
-                log (HandledGap, SymptomDecision)
+    models      votes (Feedback), reading counts (ReadingDay, ReadNext)
     feedback    "Was this helpful?": the vote form, visitor keys, the throttle
-    insights    the search log: recording searches and opened results (signed references), the
-                insights page's lists, the retention
     reading     the middleware that counts entry views, reading sessions and what is read next
     counters    those counts, kept in each process and written in batches
     related     an entry page's related questions
-    review      verified answers: verifying, why an entry is due, the owners' daily digest
-    review_admin, review_tags   the verify button and action, the due column and filter; the
-                admin home's due-per-owner panel
-    terms       the words of a query that name the problem, and how rare each is
-    gaps        unanswered searches grouped into problems, and drafts made from them
-    gaps_admin  the unanswered-searches page and its one-click draft
-    symptoms    symptoms proposed for an entry from the search log, accepted or dismissed
-    symptoms_admin   the proposals panel on the entry's admin page
-    support     "Still stuck? Contact API support": the context, the form, the e-mail
-    deflection  the self-service score, its trend and the figures per entry
-    deflection_admin   escalations in the admin
-    views, urls the public vote and the support form
+    views, urls the public vote
+    templates/  the entry's admin pages: form, the frame of the panels above it, history and
+                compare
 
-May import kb.content and kb.tools (the models it edits); kb.content's pages and kb.search's
-views use its widgets and its search log. kb.search is never imported here.
+Why these stay together: they are about one entry at a time, as engineers edit it (preview,
+history, the composed EntryAdmin) and as readers rate and read it (votes, reading counts, the
+related questions drawn from them). The entry admin is where the features meet, so it sits
+above them.
+
+May import kb.content, kb.tools (the error codes the admin edits), kb.web (throttle, origin),
+kb.review and kb.insights (their admin mixins; the reading middleware marks opened search
+results, related questions use the query terms). kb.search is never imported here; kb.support
+and the public pages (kb.pages) import this package.
 """

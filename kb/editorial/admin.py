@@ -1,8 +1,9 @@
 """The admin, written for support engineers: categories, entries (with live preview,
-revision diffs and readers' votes), synonyms, error codes and known messages, readers' votes,
-and the search insights page."""
+revision diffs, readers' votes, verification and proposed symptoms), synonyms, error codes and
+known messages, and readers' votes. Each feature's part of the entry page is a mixin in its own
+package (kb/review/admin.py, kb/insights/symptoms_admin.py); escalations and the search insights
+page are registered by kb/support/admin.py."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -15,14 +16,13 @@ from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from kb.content.admin import ReadOnlyAdminMixin
 from kb.content.models import Category, Entry, Synonym
-from kb.editorial import deflection, history, insights
-from kb.editorial.deflection_admin import EscalationAdmin
-from kb.editorial.gaps_admin import GapClustersMixin
-from kb.editorial.models import Escalation, Feedback, SearchRecord
+from kb.editorial import history
+from kb.editorial.models import Feedback
 from kb.editorial.preview import AnswerPreviewMixin
-from kb.editorial.review_admin import EntryReviewMixin, ErrorCodeReviewMixin
-from kb.editorial.symptoms_admin import SymptomProposalsMixin
+from kb.insights.symptoms_admin import SymptomProposalsMixin
+from kb.review.admin import EntryReviewMixin, ErrorCodeReviewMixin
 from kb.tools.models import ErrorCode, KnownErrorMessage
 
 REASONS_ON_CHANGE_PAGE = 20
@@ -372,8 +372,10 @@ class KnownErrorMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Votes are read-only: they are what visitors said. Abusive ones can be deleted."""
+
+    can_delete = True
 
     list_display = ["entry", "helpful", "reason", "updated"]
     list_filter = ["helpful", ("entry", admin.RelatedOnlyFieldListFilter)]
@@ -381,43 +383,3 @@ class FeedbackAdmin(admin.ModelAdmin):
     search_fields = ["reason", "entry__question"]
     date_hierarchy = "updated"
     fields = ["entry", "helpful", "reason", "created", "updated"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-admin.site.register(Escalation, EscalationAdmin)
-
-
-@admin.register(SearchRecord)
-class SearchInsightsAdmin(GapClustersMixin, admin.ModelAdmin):
-    """The "Search insights" page: what the public searched for and did not find, and how many
-    readers the answers helped; the unanswered searches grouped on a page of their own."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form, days = insights.period_form(request.GET)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Search insights",
-            "form": form,
-            "days": days,
-            "retention_days": settings.KB_SEARCH_LOG_RETENTION_DAYS,
-            **insights.insights(days),
-            **deflection.figures(days),
-        }
-        return render(request, "admin/kb/search_insights.html", context)

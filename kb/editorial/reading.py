@@ -27,7 +27,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from kb.editorial import counters, insights
+from kb.editorial import counters
+from kb.insights import search_log
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def is_reader(request: HttpRequest) -> bool:
 
 def record_reading(request: HttpRequest, response: HttpResponse, slug: str) -> None:
     if "sq" in request.GET:
-        insights.mark_opened(request.GET["sq"], slug)
+        search_log.mark_opened(request.GET["sq"], slug)
     if not is_reader(request):
         return
     counters.count(slug, timezone.localdate(), previous=last_read_slug(request))

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kb.content.models import Entry
-from kb.editorial import terms
 from kb.editorial.models import ReadNext
+from kb.insights import terms
 
 RELATED_LIMIT = 5
 # A page reads at most about this many entries to choose its related ones (see _candidates).

@@ -1,23 +1,17 @@
-"""The public side of the editorial loop: the "Was this helpful?" vote, and the way to API
-support when the answers were not enough."""
+"""The public side of the editorial loop: the "Was this helpful?" vote."""
 
-import logging
-from smtplib import SMTPException
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST
 
 from kb.content.models import Entry
-from kb.editorial import feedback, support
-from kb.editorial.models import Escalation, Feedback
+from kb.editorial import feedback
+from kb.editorial.models import Feedback
 from kb.editorial.related import related_entries
 from kb.web.origin import is_same_origin
-
-logger = logging.getLogger(__name__)
 
 CROSS_SITE_VOTE = "Vote from this site's own page: a form on another site cannot vote here."
 
@@ -70,61 +64,3 @@ def entry_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     if is_new_visitor:
         feedback.remember_visitor(response, token)
     return response
-
-
-# --- "Still stuck? Contact API support" -----------------------------------------------------
-
-
-def _support_page(request, context, form, status=200, error="") -> HttpResponse:
-    return render(
-        request,
-        "kb/support.html",
-        {"support": context, "form": form, "error": error},
-        status=status,
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def support_request(request: HttpRequest) -> HttpResponse:
-    """The support form, with what the reader already tried; a request is e-mailed to API
-    support and counted as an escalation."""
-    data = request.POST if request.method == "POST" else request.GET
-    context = support.gather(request, data.get("entry"))
-    if request.method != "POST":
-        slug = context.entry.slug if context.entry else ""
-        return _support_page(request, context, support.SupportForm(initial={"entry": slug}))
-    form = support.SupportForm(request.POST)
-    if not support.allow_request(request):
-        response = _support_page(request, context, form, 429, support.THROTTLED_MESSAGE)
-        response["Retry-After"] = str(support.RATE_WINDOW_SECONDS)
-        return response
-    if not form.is_valid():
-        return _support_page(request, context, form, 400)
-    try:
-        support.send_request(form.cleaned_data, context)
-    except (OSError, SMTPException):
-        logger.exception("a support request could not be sent")
-        error = "Your message could not be sent just now. Please write to us directly."
-        return _support_page(request, context, form, 503, error)
-    support.record_escalation(request, context, Escalation.Channel.FORM)
-    return redirect("support_sent")
-
-
-@require_POST
-def support_by_email(request: HttpRequest) -> HttpResponse:
-    """The same context, in an e-mail the reader writes in their own mail program."""
-    context = support.gather(request, request.POST.get("entry"))
-    if not support.allow_request(request):
-        response = _support_page(
-            request, context, support.SupportForm(), 429, support.THROTTLED_MESSAGE
-        )
-        response["Retry-After"] = str(support.RATE_WINDOW_SECONDS)
-        return response
-    support.record_escalation(request, context, Escalation.Channel.EMAIL)
-    return support.MailtoRedirect(support.mailto_url(context))
-
-
-@require_safe
-def support_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "kb/support.html", {"sent": True})

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve, reverse
 
-from kb.content import llms, twins
+from kb.content import twins
 from kb.content.models import Category, Entry
 from kb.mcp.protocol import INVALID_PARAMS, RESOURCE_NOT_FOUND, RpcError
+from kb.pages import llms
 from kb.tools.models import ErrorCode
 
 MARKDOWN = "text/markdown"

@@ -6,6 +6,7 @@ The rest of the project uses this small interface, so another engine could stand
     schedule_update(entry_pk) log the entry's change; search follows once the transaction commits
     update_entries(pks)       re-index (or drop) entries from the database now
     rebuild()                 build a fresh index from the database and swap it in atomically
+    index_state()             whether this node's index exists and has every change (/healthz)
 
 Inside, one module per part, each importing only those listed before it:
 
@@ -24,12 +25,23 @@ Inside, one module per part, each importing only those listed before it:
     signals     keeps the index following the database
     views, urls the search page and the JSON API
 
-May import kb.content (what is indexed) and, in its views, kb.editorial's search log and
-kb.tools's error codes (the lookup offered above the results).
+May import kb.content (what is indexed), kb.web (redaction, throttle, origin) and, in its
+views, kb.insights's search log and kb.tools's error codes (the lookup offered above the
+results). Other packages import only this interface, never a module inside: the wiring
+(management commands, the signals connected in kb/apps.py) is the exception.
 """
 
 from kb.search.engine import search
 from kb.search.results import Hit, SearchResults
 from kb.search.sync import rebuild, schedule_update, update_entries
+from kb.search.sync import status as index_state
 
-__all__ = ["Hit", "SearchResults", "rebuild", "schedule_update", "search", "update_entries"]
+__all__ = [
+    "Hit",
+    "SearchResults",
+    "index_state",
+    "rebuild",
+    "schedule_update",
+    "search",
+    "update_entries",
+]

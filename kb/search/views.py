@@ -7,11 +7,9 @@ not in a URL that proxies log; a short search is redirected to its GET address, 
 bookmarked and shared.
 """
 
-import logging
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,15 +19,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import push_url
 
 from kb.content.models import Category
-from kb.editorial import insights
+from kb.insights import search_log
 from kb.search import engine
 from kb.tools.models import ErrorCode, KnownErrorMessage
 from kb.web import throttle
-from kb.web.errors import forget_connection_if_refused
 from kb.web.origin import is_same_origin
 from kb.web.redaction import redact
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_SEARCH_LIMIT = 10
 MAX_SEARCH_LIMIT = 50
@@ -103,16 +98,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         # Post/redirect/get: a short search ends on its own address, as if typed in a URL.
         return HttpResponseSeeOther(address)
     results = engine.search(query, limit=DEFAULT_SEARCH_LIMIT)
-    search_id = None
-    if not request.user.is_staff:  # engineers checking the insights would skew them
-        refines = data.get("refines") if request.htmx else None
-        try:
-            previous = insights.last_search_id(request)
-            search_id = insights.record_search(query, results.total, refines, previous)
-        except DatabaseError as exc:
-            # The log is worth less than the answer: a read-only database still searches.
-            logger.warning("the search was not logged: %s", exc)
-            forget_connection_if_refused(exc)
+    refines = data.get("refines") if request.htmx else None
+    search_id = search_log.log_public_search(request, query, results.total, refines)
     context = {
         "query": query,
         "results": results,
@@ -122,7 +109,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             (hit, _result_url(hit.url, hit.slug, rank, search_id))
             for rank, hit in enumerate(results.hits, start=1)
         ],
-        "refines": insights.refines_token(search_id) if search_id else None,
+        "refines": search_log.refines_token(search_id) if search_id else None,
         "categories": Category.objects.with_published_entries() if not results.hits else [],
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
@@ -137,14 +124,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     if search_id:
         # For the "Still stuck?" form, and to link this search to the next if it fails.
-        insights.remember_last_search(response, search_id)
+        search_log.remember_last_search(response, search_id)
     return response
 
 
 def _result_url(url: str, slug: str, rank: int, search_id: int | None) -> str:
     if search_id is None:
         return url
-    return f"{url}?{urlencode({'sq': insights.result_token(search_id, rank, slug)})}"
+    return f"{url}?{urlencode({'sq': search_log.result_token(search_id, rank, slug)})}"
 
 
 @require_safe

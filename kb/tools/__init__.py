@@ -8,7 +8,8 @@ the error-code lookup, and /tools/ (support hours, the next sandbox restore).
     error_pages   /errors/, /errors/<code>/, their Markdown twins and /errors.json
     sitemaps      the error pages' sections of sitemap.xml
 
-May import kb.content (entries are what the tools link to, and its Markdown and caching
-helpers); nothing imports the tools but the wiring, the editorial admin, the search page (which
-offers the error-code lookup), and content's sitemap and llms.txt, which list the error pages.
+May import kb.content only (entries are what the tools link to, and its Markdown, twin and
+caching helpers); nothing imports the tools but the wiring, the editorial admin, the search
+page (which offers the error-code lookup), and the public pages (kb.pages), whose sitemap and
+llms.txt list the error pages.
 """

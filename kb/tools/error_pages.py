@@ -17,9 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from kb.content.caching import same_for_everyone
-from kb.content.discovery import CONTENT_MAX_AGE
-from kb.content.markdown_views import markdown_not_found, markdown_response, markdown_twin
+from kb.content.caching import CONTENT_MAX_AGE, same_for_everyone
+from kb.content.markdown_http import markdown_not_found, markdown_response, markdown_twin
 from kb.content.structured_data import json_ld_script
 from kb.tools import error_documents
 from kb.tools.error_lookup import parse_status_code

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.content.files import ContentError, check_lines, check_mapping, check_text, read_yaml
-from kb.content.loading import LoadReport, apply_values, dump_yaml
+from kb.content.loading import LoadReport, delete_rows, dump_yaml, save_changes
 from kb.content.models import Entry
 from kb.tools.models import ErrorCode, KnownErrorMessage
 
@@ -74,66 +74,80 @@ def read_error_codes(content_dir: Path, entry_slugs: set[str]) -> ErrorCodeConte
     path = content_dir / ERROR_CODES_FILE
     if not path.exists():
         return None
+    raw_codes, raw_messages = _read_lists(path)
+    codes: list[ErrorCodeData] = []
+    for number, item in enumerate(raw_codes, 1):
+        codes.append(_read_code(path, item, f"code {number}: ", codes, entry_slugs))
+    known_codes = {c.code for c in codes}
+    messages: list[KnownMessageData] = []
+    for number, item in enumerate(raw_messages, 1):
+        where = f"message {number}: "
+        messages.append(_read_message(path, item, where, messages, known_codes, entry_slugs))
+    return ErrorCodeContent(codes=codes, messages=messages)
+
+
+def _read_lists(path: Path) -> tuple[list, list]:
+    """The file's two lists, codes and messages, as they are written."""
     raw = read_yaml(path)
     if not isinstance(raw, dict) or set(raw) - {"codes", "messages"} or "codes" not in raw:
         raise ContentError(path, "must be a mapping with 'codes' and 'messages' lists")
     raw_codes, raw_messages = raw.get("codes") or [], raw.get("messages") or []
     if not isinstance(raw_codes, list) or not isinstance(raw_messages, list):
         raise ContentError(path, "'codes' and 'messages' must be lists")
+    return raw_codes, raw_messages
 
-    codes: list[ErrorCodeData] = []
-    for number, item in enumerate(raw_codes, 1):
-        where = f"code {number}: "
-        check_mapping(path, item, ERROR_CODE_KEYS, where)
-        code = _check_code(path, item.get("code"), where)
-        where = f"code {code}: "
-        if any(c.code == code for c in codes):
-            raise ContentError(path, f"{where}listed twice")
-        retry = item.get("retry")
-        if retry not in ErrorCode.Retry.values:
-            raise ContentError(
-                path, f"{where}'retry' must be one of {ErrorCode.Retry.values}, not {retry!r}"
-            )
-        codes.append(
-            ErrorCodeData(
-                code=code,
-                name=check_text(path, item.get("name"), "name", where, max_length=100),
-                meaning=check_text(path, item.get("meaning"), "meaning", where),
-                causes=check_lines(path, item.get("causes"), "causes", where),
-                fixes=check_lines(path, item.get("fixes"), "fixes", where),
-                retry=retry,
-                retry_guidance=check_text(
-                    path, item.get("retry_guidance"), "retry_guidance", where
-                ),
-                entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
-            )
-        )
 
-    known_codes = {c.code for c in codes}
-    messages: list[KnownMessageData] = []
-    for number, item in enumerate(raw_messages, 1):
-        where = f"message {number}: "
-        check_mapping(path, item, MESSAGE_KEYS, where)
-        text = check_text(path, item.get("text"), "text", where, max_length=300)
-        if "\n" in text:
-            raise ContentError(path, f"{where}'text' must fit on one line")
-        if any(m.text.lower() == text.lower() for m in messages):
-            raise ContentError(path, f"{where}{text!r} is listed twice")
-        code = item.get("code")
-        if code is not None:
-            code = _check_code(path, code, where)
-            if code not in known_codes:
-                raise ContentError(path, f"{where}code {code} is not in 'codes'")
-        meaning = item.get("meaning")
-        messages.append(
-            KnownMessageData(
-                text=text,
-                code=code,
-                meaning="" if meaning is None else check_text(path, meaning, "meaning", where),
-                entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
-            )
+def _read_code(
+    path: Path, item, where: str, before: list[ErrorCodeData], entry_slugs: set[str]
+) -> ErrorCodeData:
+    check_mapping(path, item, ERROR_CODE_KEYS, where)
+    code = _check_code(path, item.get("code"), where)
+    where = f"code {code}: "
+    if any(c.code == code for c in before):
+        raise ContentError(path, f"{where}listed twice")
+    retry = item.get("retry")
+    if retry not in ErrorCode.Retry.values:
+        raise ContentError(
+            path, f"{where}'retry' must be one of {ErrorCode.Retry.values}, not {retry!r}"
         )
-    return ErrorCodeContent(codes=codes, messages=messages)
+    return ErrorCodeData(
+        code=code,
+        name=check_text(path, item.get("name"), "name", where, max_length=100),
+        meaning=check_text(path, item.get("meaning"), "meaning", where),
+        causes=check_lines(path, item.get("causes"), "causes", where),
+        fixes=check_lines(path, item.get("fixes"), "fixes", where),
+        retry=retry,
+        retry_guidance=check_text(path, item.get("retry_guidance"), "retry_guidance", where),
+        entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
+    )
+
+
+def _read_message(
+    path: Path,
+    item,
+    where: str,
+    before: list[KnownMessageData],
+    known_codes: set[int],
+    entry_slugs: set[str],
+) -> KnownMessageData:
+    check_mapping(path, item, MESSAGE_KEYS, where)
+    text = check_text(path, item.get("text"), "text", where, max_length=300)
+    if "\n" in text:
+        raise ContentError(path, f"{where}'text' must fit on one line")
+    if any(m.text.lower() == text.lower() for m in before):
+        raise ContentError(path, f"{where}{text!r} is listed twice")
+    code = item.get("code")
+    if code is not None:
+        code = _check_code(path, code, where)
+        if code not in known_codes:
+            raise ContentError(path, f"{where}code {code} is not in 'codes'")
+    meaning = item.get("meaning")
+    return KnownMessageData(
+        text=text,
+        code=code,
+        meaning="" if meaning is None else check_text(path, meaning, "meaning", where),
+        entries=_check_entry_slugs(path, item.get("entries"), where, entry_slugs),
+    )
 
 
 def _set_entries(instance, slugs: tuple[str, ...], entries_by_slug: dict) -> bool:
@@ -147,20 +161,9 @@ def _set_entries(instance, slugs: tuple[str, ...], entries_by_slug: dict) -> boo
 
 def _upsert_linked(report, instance, values: dict, slugs, entries_by_slug, label: str):
     """Save a new or changed row and its related entries; note in the report what happened."""
-    if instance._state.adding:  # not in the database yet
-        apply_values(instance, values)
-        instance.save()
-        _set_entries(instance, slugs, entries_by_slug)
-        report.created.append(label)
-        return instance
-    changed = apply_values(instance, values)
-    if changed:
-        instance.save()
-    if _set_entries(instance, slugs, entries_by_slug) or changed:
-        report.updated.append(label)
-    else:
-        report.kept.append(label)
-    return instance
+    return save_changes(
+        report, instance, values, label, lambda row: _set_entries(row, slugs, entries_by_slug)
+    )
 
 
 def load_error_codes(content: ErrorCodeContent, prune: bool = False) -> LoadReport:
@@ -202,13 +205,11 @@ def load_error_codes(content: ErrorCodeContent, prune: bool = False) -> LoadRepo
 
     if prune:
         file_texts = {m.text for m in content.messages}
-        for message in KnownErrorMessage.objects.exclude(text__in=file_texts):
-            report.deleted.append(f"message {message.text!r}")
-            message.delete()
+        missing_messages = KnownErrorMessage.objects.exclude(text__in=file_texts)
+        delete_rows(report, missing_messages, lambda message: f"message {message.text!r}")
         file_codes = {c.code for c in content.codes}
-        for error_code in ErrorCode.objects.exclude(code__in=file_codes):
-            report.deleted.append(f"code {error_code.code}")
-            error_code.delete()
+        missing_codes = ErrorCode.objects.exclude(code__in=file_codes)
+        delete_rows(report, missing_codes, lambda error_code: f"code {error_code.code}")
     return report
 
 

@@ -52,6 +52,21 @@ def next_sandbox_restore(now: datetime) -> SandboxRestore:
 SUPPORT_OPENS = time(8)
 SUPPORT_CLOSES = time(17)
 SUPPORT_WEEKDAYS = range(0, 5)  # Monday to Friday
+# Not calendar.day_name: that follows the server's locale.
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def clock_hour(moment: time) -> str:
+    """8am, 5pm: an hour as the pages write it."""
+    return f"{moment.hour % 12 or 12}{'am' if moment.hour < 12 else 'pm'}"
+
+
+# The hours as every page shows them (kb.context_processors.site), made from the same values
+# the calculator counts with, so the text cannot drift from the answer.
+SUPPORT_HOURS = (
+    f"{DAY_NAMES[SUPPORT_WEEKDAYS[0]]} to {DAY_NAMES[SUPPORT_WEEKDAYS[-1]]}, "
+    f"{clock_hour(SUPPORT_OPENS)} to {clock_hour(SUPPORT_CLOSES)} Pacific Time"
+)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,6 @@ health check.
     logging     puts the request id on every log record
     health      /healthz for operators and load balancers
 
-Imports nothing else of the project's but the search interface (for /healthz): every concern
-may use it.
+Imports nothing else of the project's but the search interface, kb.search itself (for
+/healthz), never a module inside it: every concern may use web.
 """

@@ -17,8 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from kb.content.models import Entry
-from kb.search import sync as search_sync
+from kb import search
 from kb.web.errors import forget_connection_if_refused
 from kb.web.models import ThrottleWindow
 
@@ -31,8 +30,10 @@ def _database() -> str:
         return "unreachable"
     try:
         # The site's own tables: a database without them (a forgotten DATABASE_URL, a deploy
-        # that skipped migrate) answers SELECT 1 but cannot serve a page.
-        list(Entry.objects.order_by().values_list("pk")[:1])
+        # that skipped migrate) answers SELECT 1 but cannot serve a page. Read through this
+        # package's own model, as web imports no other concern's (its throttle table is
+        # created by the same migrations as the entries', and later than them).
+        list(ThrottleWindow.objects.order_by().values_list("pk")[:1])
     except DatabaseError:
         return "not-migrated"
     try:
@@ -48,7 +49,7 @@ def _database() -> str:
 
 def _index() -> tuple[str, dict]:
     try:
-        state = search_sync.status()
+        state = search.index_state()
     except Exception:  # the change log unreadable, the folder gone: say so, do not fail
         return "unknown", {}
     changes = {"applied": state["applied_change"], "latest": state["latest_change"]}

@@ -1,5 +1,5 @@
 /*
- * The entry form's proposed symptoms (templates/admin/kb/entry/review_panel.html).
+ * The entry form's proposed symptoms (kb/insights/templates/admin/kb/entry/symptom_proposals.html).
  *
  * The panel works as plain forms without this file. With htmx, a decision swaps the panel in
  * place; this file adds an accepted symptom to the form's Symptoms box, so the engineer's

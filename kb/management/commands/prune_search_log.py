@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
-from kb.editorial.insights import prune_search_log
+from kb.retention import prune_search_log
 
 
 class Command(BaseCommand):

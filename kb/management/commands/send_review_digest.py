@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kb.editorial.review import send_review_digests
+from kb.review.verification import send_review_digests
 
 
 class Command(BaseCommand):
