@@ -43,6 +43,7 @@ def test_it_stores_nothing_about_the_searcher(db):
     assert fields == {
         "id",
         "query",
+        "answered",
         "results",
         "opened",
         "created",

@@ -1,5 +1,7 @@
 """The search page, its HTMX fragment and the JSON API."""
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -156,9 +158,10 @@ def test_a_page_search_is_recorded_for_the_insights(client, indexed_faq):
     assert record.opened
 
 
-def test_searching_as_you_type_keeps_one_record_per_search(indexed_faq):
+def test_searching_as_you_type_keeps_one_record_per_search(indexed_faq, time_machine):
     from kb.models import SearchRecord
 
+    time_machine.move_to("2026-03-02 10:00:00Z", tick=False)
     client = HtmxClient()
     first = client.get("/search/", {"q": "refr"}, htmx=True)
     SearchRecord.objects.get()
@@ -166,8 +169,46 @@ def test_searching_as_you_type_keeps_one_record_per_search(indexed_faq):
     second = client.get("/search/", {"q": "refresh token", "refines": refines}, htmx=True)
     assert second["HX-Push-Url"] == "/search/?q=refresh%20token"
     assert list(SearchRecord.objects.values_list("query", flat=True)) == ["refresh token"]
+    # Read for a while, then a search about something else: a new record.
+    time_machine.move_to("2026-03-02 10:00:30Z", tick=False)
     client.get("/search/", {"q": "cors", "refines": refines}, htmx=True)
     assert SearchRecord.objects.count() == 2, "a different search is a new record"
+
+
+def test_text_typed_on_the_way_to_a_search_is_never_stored(indexed_faq, time_machine):
+    from kb.models import SearchRecord
+
+    time_machine.move_to("2026-03-02 10:00:00Z", tick=False)
+    client = HtmxClient()
+    first = client.get("/search/", {"q": "x"}, htmx=True)
+    refines = parse(first.content).find("input", id="search-refines").attrs["value"]
+    time_machine.move_to("2026-03-02 10:00:01Z", tick=False)  # still typing
+    client.get("/search/", {"q": "token calc", "refines": refines}, htmx=True)
+    assert list(SearchRecord.objects.values_list("query", flat=True)) == ["token calc"]
+
+
+def test_the_live_search_submitted_or_reloaded_is_one_record(indexed_faq):
+    from kb.models import SearchRecord
+
+    client = HtmxClient()
+    client.get("/search/", {"q": "refresh token"}, htmx=True)  # as it was typed
+    client.post("/search/", {"q": "refresh token"})  # Enter: the page itself
+    client.get("/search/", {"q": "refresh token"})  # reloaded
+    assert list(SearchRecord.objects.values_list("query", flat=True)) == ["refresh token"]
+    client.get("/search/", {"q": "cors"})
+    assert SearchRecord.objects.count() == 2
+
+
+def test_an_unanswered_search_is_recorded_as_such(client, indexed_faq):
+    from kb.models import SearchRecord
+
+    client.get("/search/", {"q": "webhook payload signature verification"})
+    client.get("/search/", {"q": "429 too many requests"})
+    recorded = dict(SearchRecord.objects.values_list("query", "answered"))
+    assert recorded == {
+        "webhook payload signature verification": False,
+        "429 too many requests": True,
+    }
 
 
 def test_a_refines_id_is_ignored_without_htmx_or_when_junk(client, indexed_faq):
@@ -218,10 +259,28 @@ def test_a_search_about_something_the_faq_does_not_cover_says_nothing_matches(cl
 
 def test_words_no_answer_has_are_named_above_the_results(client, indexed_faq):
     html = client.get("/search/", {"q": "kubernetes token"}).content.decode()
-    assert find(html, "h1").text.endswith("for kubernetes token")
-    assert find(html, "p", "search-note").text == (
-        "No answer mentions kubernetes: these results match the other words."
-    )
+    assert find(html, "h1").text == "No answer about kubernetes token yet"
+    assert find_all(html, "p", "search-note")[0].text == "No answer mentions kubernetes."
+
+
+def test_a_search_with_no_answer_says_so_and_offers_support(client, indexed_faq):
+    query = "webhook payload signature verification"
+    page = parse(client.get("/search/", {"q": query}).content)
+    assert page.find("h1").text == f"No answer about {query} yet"
+    offer = page.find("a", cls="support-offer")
+    assert offer.attrs["href"] == "/support/?q=webhook+payload+signature+verification"
+    assert page.find("h2", cls="related-title").text == "Loosely related entries"
+    assert page.find_all("a", cls="result-link"), "related entries are still listed"
+    form = parse(client.get(offer.attrs["href"]).content)
+    assert form.find("textarea", id="id_message").text == query
+
+
+def test_a_search_with_an_answer_shows_it_as_results(client, indexed_faq):
+    page = parse(client.get("/search/", {"q": "too many requests"}).content)
+    assert re.fullmatch(r"\d+ results? for too many requests", page.find("h1").text)
+    assert page.find("a", cls="result-link").attrs["href"].startswith("/faq/rate-limit-429/")
+    assert page.find_all("h2", cls="related-title") == []
+    assert page.find_all("a", cls="support-offer") == []
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ from django.utils import timezone
 from kb.content.models import Entry
 
 # A search is fruitless when it found nothing, or nothing it found was opened.
-FRUITLESS = models.Q(results=0) | models.Q(opened=False)
+# Found nothing, nothing found was opened, or search said it had no answer (its results were
+# only loosely related).
+FRUITLESS = models.Q(results=0) | models.Q(opened=False) | models.Q(answered=False)
 
 
 class SearchRecordQuerySet(models.QuerySet):
@@ -34,11 +36,13 @@ class SearchRecordQuerySet(models.QuerySet):
         return self.by_query()
 
     def without_results(self):
-        return self.filter(results=0).by_query()
+        """Queries search had no answer for: nothing found, or nothing it believed answered."""
+        return self.filter(models.Q(results=0) | models.Q(answered=False)).by_query()
 
     def never_opened(self):
-        """Queries that found something, yet no search for them was followed by an open."""
-        return self.filter(results__gt=0).by_query().filter(opened_count=0)
+        """Queries that found an answer, yet no search for them was followed by an open."""
+        answered = self.filter(results__gt=0).exclude(answered=False)
+        return answered.by_query().filter(opened_count=0)
 
     def fruitless(self):
         """Searches that found nothing, or whose results nobody opened."""
@@ -46,7 +50,7 @@ class SearchRecordQuerySet(models.QuerySet):
 
     def successful(self):
         """Searches that found something and led a developer to open it."""
-        return self.filter(results__gt=0, opened=True)
+        return self.exclude(FRUITLESS)
 
 
 class SearchRecord(models.Model):
@@ -60,6 +64,9 @@ class SearchRecord(models.Model):
 
     query = models.CharField(max_length=QUERY_MAX_LENGTH, db_index=True)
     results = models.PositiveIntegerField()
+    # Whether search believed its first result answered the query (kb.search.answered); None
+    # for searches logged before it said.
+    answered = models.BooleanField(null=True, blank=True)
     opened = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     # The first result opened from this search, and its place in the list: an entry opened

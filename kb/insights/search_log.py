@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 OPEN_WINDOW = timedelta(hours=6)
 # Searches from one box within this time that extend or trim each other are one search.
 REFINE_WINDOW = timedelta(minutes=2)
+# Text that a search box sends this soon after its last was typed on the way, not read.
+TYPING_PAUSE = timedelta(seconds=3)
 
 PERIOD_CHOICES = [(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")]
 DEFAULT_PERIOD = 30
@@ -98,7 +100,11 @@ def _as_id(text: str | None) -> int | None:
 
 
 def record_search(
-    query: str, total: int, refines: str | None = None, previous: int | None = None
+    query: str,
+    total: int,
+    refines: str | None = None,
+    previous: int | None = None,
+    answered: bool | None = None,
 ) -> int | None:
     """Store one public search; returns the record's id, or None for an empty query.
 
@@ -108,24 +114,43 @@ def record_search(
     opened, the record is updated in place, so insights count what people finally searched
     for, not every keystroke. `previous` is the id of the browser's last search (from its
     signed cookie): when that one was fruitless and recent, the new record points to it.
+
+    One search is one record, however many requests it takes: text typed in the same box
+    within TYPING_PAUSE of the last (a search box sends what it has whenever the typist
+    pauses, "x" on the way to "token calc") replaces it whatever it says, and the same query
+    again from the same browser within REFINE_WINDOW (the live search's text submitted with
+    Enter, the results page reloaded) is the same search.
     """
     normalized = normalize_query(query or "")
     if not normalized:
         return None
     results = max(int(total), 0)
+    now = timezone.now()
     refined = _recent_record(_as_id(_unsign(refines, _REFINES_SALT)), REFINE_WINDOW)
-    if refined is not None and not refined.opened and _same_search(refined.query, normalized):
-        refined.query, refined.results, refined.created = normalized, results, timezone.now()
-        refined.save(update_fields=["query", "results", "created"])
-        return refined.pk
+    if refined is not None and not refined.opened:
+        typing = refined.created >= now - TYPING_PAUSE
+        if typing or _same_search(refined.query, normalized):
+            refined.query, refined.results, refined.answered = normalized, results, answered
+            refined.created = now
+            refined.save(update_fields=["query", "results", "answered", "created"])
+            return refined.pk
+    again = _recent_record(previous, REFINE_WINDOW)
+    if again is not None and again.query == normalized:
+        return again.pk
     follows = _recent_record(previous, FOLLOW_WINDOW)
     if follows is not None and (follows.opened and follows.results or follows.query == normalized):
         follows = None  # it led somewhere, or it is the same search again
-    return SearchRecord.objects.create(query=normalized, results=results, follows=follows).pk
+    return SearchRecord.objects.create(
+        query=normalized, results=results, answered=answered, follows=follows
+    ).pk
 
 
 def log_public_search(
-    request: HttpRequest, query: str, total: int, refines: str | None = None
+    request: HttpRequest,
+    query: str,
+    total: int,
+    refines: str | None = None,
+    answered: bool | None = None,
 ) -> int | None:
     """Record a search from the public search page, unless an engineer made it; returns the
     record's id, or None when nothing was recorded.
@@ -135,7 +160,7 @@ def log_public_search(
     if request.user.is_staff:  # engineers checking the insights would skew them
         return None
     try:
-        return record_search(query, total, refines, last_search_id(request))
+        return record_search(query, total, refines, last_search_id(request), answered)
     except DatabaseError as exc:
         logger.warning("the search was not logged: %s", exc)
         forget_connection_if_refused(exc)

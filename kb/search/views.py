@@ -99,7 +99,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return HttpResponseSeeOther(address)
     results = engine.search(query, limit=DEFAULT_SEARCH_LIMIT)
     refines = data.get("refines") if request.htmx else None
-    search_id = search_log.log_public_search(request, query, results.total, refines)
+    search_id = search_log.log_public_search(
+        request, query, results.total, refines, results.answered
+    )
     context = {
         "query": query,
         "results": results,
@@ -110,7 +112,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
             for rank, hit in enumerate(results.hits, start=1)
         ],
         "refines": search_log.refines_token(search_id) if search_id else None,
-        "categories": Category.objects.with_published_entries() if not results.hits else [],
+        "categories": Category.objects.with_published_entries() if not results.answered else [],
+        # The support form, with the question filled in (short enough for an address).
+        "support_query": urlencode({"q": query[:ADDRESS_BAR_QUERY]}),
     }
     # htmx restoring a page it has no copy of (Back after its history cache was dropped) asks
     # with HX-Request too, and puts the answer in place of the whole <body>: it needs the page.

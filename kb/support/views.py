@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kb.support import contact
 from kb.support.models import Escalation
+from kb.web.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,10 @@ def support_request(request: HttpRequest) -> HttpResponse:
     context = contact.gather(request, data.get("entry"))
     if request.method != "POST":
         slug = context.entry.slug if context.entry else ""
-        return _support_page(request, context, contact.SupportForm(initial={"entry": slug}))
+        # From a search with no answer: the question, as the search page redacted it.
+        question = redact(data.get("q", "").strip())[: contact.MESSAGE_MAX_LENGTH]
+        initial = {"entry": slug, "message": question}
+        return _support_page(request, context, contact.SupportForm(initial=initial))
     form = contact.SupportForm(request.POST)
     if not contact.allow_request(request):
         response = _support_page(request, context, form, 429, contact.THROTTLED_MESSAGE)

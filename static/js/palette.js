@@ -34,6 +34,7 @@
   var opener = null; // what had focus before the palette opened, to give it back
   var items = []; // what the options stand for, in the order shown
   var activeIndex = -1;
+  var readerChose = false; // the reader moved to an option: results arriving keep it there
   var answers = { query: "", hits: [] };
   var errorCodes = null; // from /errors.json, once loaded
   var searchId = null; // the search log's id of the last search, so refinements count as one
@@ -115,6 +116,15 @@
     });
   }
 
+  // A page the reader named by its own name ("token calc", "rate limit lookup"), not only by
+  // what it is about: it is what they want, before any answer.
+  function isNamed(place, text) {
+    var label = place.label.toLowerCase();
+    return text.toLowerCase().split(" ").some(function (word) {
+      return word.length >= 3 && label.indexOf(word) !== -1;
+    });
+  }
+
   function matchingCodes(text) {
     if (!errorCodes) return [];
     var lower = text.toLowerCase();
@@ -147,10 +157,13 @@
       ];
     }
     var found = answers.query === text ? answers.hits : [];
+    var places = matchingDestinations(text);
+    var named = places.filter(function (place) { return isNamed(place, text); });
     return [
       { label: "Error codes", items: matchingCodes(text) },
+      { label: "Go to", items: named },
       { label: "Answers", items: found },
-      { label: "Go to", items: matchingDestinations(text) },
+      { label: "Also", items: places.filter(function (place) { return named.indexOf(place) === -1; }) },
       {
         label: "Search",
         items: [{ kind: "search", label: "All results for “" + text + "”" }],
@@ -212,7 +225,13 @@
     var clear = dialog().querySelector("[data-palette-clear]");
     if (clear) clear.hidden = query().length >= MIN_QUERY || recentSearches().length === 0;
     activeIndex = -1;
-    setActive(chosen ? items.map(itemKey).indexOf(chosen) : -1);
+    if (readerChose) {
+      setActive(items.map(itemKey).indexOf(chosen));
+    } else {
+      // The first option is chosen for the reader, so Enter opens it ("401" opens the code's
+      // page); the reader's own choice, by key or pointer, is kept as results arrive.
+      setActive(query().length >= MIN_QUERY ? 0 : -1);
+    }
   }
 
   function setActive(index) {
@@ -323,7 +342,8 @@
 
   function update() {
     window.clearTimeout(typingTimer);
-    activeIndex = -1; // new text, new options: nothing chosen yet
+    activeIndex = -1; // new text, new options: the first is chosen again
+    readerChose = false;
     render();
     var text = query();
     if (text.length < MIN_QUERY) {
@@ -460,6 +480,7 @@
 
   function moveActive(step) {
     if (items.length === 0) return;
+    readerChose = true;
     var next = activeIndex + step;
     if (next < 0) next = items.length - 1;
     if (next >= items.length) next = 0;
@@ -527,7 +548,10 @@
   // The pointer chooses as the arrow keys do; pressing on an option keeps focus in the input.
   document.addEventListener("mousemove", function (event) {
     var option = event.target.closest && event.target.closest(".palette-option");
-    if (option && Number(option.dataset.index) !== activeIndex) setActive(Number(option.dataset.index));
+    if (option && Number(option.dataset.index) !== activeIndex) {
+      readerChose = true;
+      setActive(Number(option.dataset.index));
+    }
   });
   document.addEventListener("mousedown", function (event) {
     if (event.target.closest && event.target.closest(".palette-option")) event.preventDefault();
