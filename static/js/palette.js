@@ -137,7 +137,7 @@
       })
       .slice(0, MAX_CODES)
       .map(function (code) {
-        return { kind: "link", label: code.code + " " + code.name, detail: "Error code", href: code.url };
+        return { kind: "link", label: code.code + " " + code.name, detail: "Error code", href: code.url, named: true };
       });
   }
 
@@ -158,12 +158,15 @@
     }
     var found = answers.query === text ? answers.hits : [];
     var places = matchingDestinations(text);
-    var named = places.filter(function (place) { return isNamed(place, text); });
+    var named = places
+      .filter(function (place) { return isNamed(place, text); })
+      .map(function (place) { return Object.assign({ named: true }, place); });
+    var labels = named.map(function (place) { return place.href; });
     return [
       { label: "Error codes", items: matchingCodes(text) },
       { label: "Go to", items: named },
       { label: "Answers", items: found },
-      { label: "Also", items: places.filter(function (place) { return named.indexOf(place) === -1; }) },
+      { label: "Also", items: places.filter(function (place) { return labels.indexOf(place.href) === -1; }) },
       {
         label: "Search",
         items: [{ kind: "search", label: "All results for “" + text + "”" }],
@@ -229,8 +232,12 @@
       setActive(items.map(itemKey).indexOf(chosen));
     } else {
       // The first option is chosen for the reader, so Enter opens it ("401" opens the code's
-      // page); the reader's own choice, by key or pointer, is kept as results arrive.
-      setActive(query().length >= MIN_QUERY ? 0 : -1);
+      // page, "token calc" the calculator), once it is sure to stay first: an error code or a
+      // page named by its own name at once, an answer once the answers for this text are in.
+      // Until then Enter goes to the search page. The reader's own choice is kept as they come.
+      var text = query();
+      var sure = items[0] && (items[0].named || answers.query === text);
+      setActive(text.length >= MIN_QUERY && sure ? 0 : -1);
     }
   }
 
