@@ -257,3 +257,47 @@ def test_a_draft_published_from_a_group_answers_its_searches(
     status = page.find("tbody").find("tr").find_all("td")[-1]
     assert status.words == "Resolved: answered by Why does my Zapier connector time out?"
     assert SearchRecord.objects.filter(opened=True).count() == 11  # 10 from other developers
+
+
+# Grouping by problem
+
+
+def test_the_addresses_in_a_paste_are_its_context_not_its_problem():
+    paste = (
+        "Access to XMLHttpRequest at 'https://api.procore.com/rest/v1.0/me' from origin "
+        "'https://app.example.com' has been blocked by CORS policy"
+    )
+    assert stem("procore") not in terms(paste)
+    assert stem("cors") in terms(paste)
+    assert terms("api.procore.eu") == {"api", stem("procore"), "eu"}  # an address alone is the query
+
+
+def test_a_pasted_error_is_not_grouped_with_an_address_it_mentions(db):
+    searched(
+        "access to fetch at https://api.procore.com/rest/v1.0/me has been blocked by cors policy",
+        2,
+        results=0,
+    )
+    searched("api.procore.eu", 2, results=0)
+    assert len(cluster_queries()) == 2
+
+
+def test_words_engineers_listed_as_synonyms_join_groups(db):
+    from kb.models import Synonym
+
+    searched("eu endpoint", 2, results=0)
+    searched("europe endpoint", 1, results=0)
+    assert len(cluster_queries()) == 2
+    Synonym.objects.create(terms="eu, europe")
+    assert cluster_queries() == [["eu endpoint", "europe endpoint"]]
+
+
+def test_a_group_starts_its_draft_in_the_category_its_searches_point_to(staff_client, faq):
+    cors = Entry.objects.get(slug="cors-support")
+    searched("cors preflight caching", 3, results=4, first_entry=cors, answered=False)
+    [cluster] = gaps.clusters(30)
+    assert cluster.category == cors.category
+    page = parse(staff_client.get("/admin/kb/searchrecord/gaps/").content)
+    [select] = [s for s in page.find_all("select") if s.attrs.get("name") == "category"]
+    chosen = [o for o in select.find_all("option") if "selected" in o.attrs]
+    assert [o.text for o in chosen] == [cors.category.name]

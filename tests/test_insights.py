@@ -44,6 +44,7 @@ def test_it_stores_nothing_about_the_searcher(db):
         "id",
         "query",
         "answered",
+        "first_entry",
         "results",
         "opened",
         "created",

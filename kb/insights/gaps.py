@@ -25,7 +25,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kb.content.models import Category, Entry
+from kb.content.models import Category, Entry, Synonym
 from kb.insights import terms
 from kb.insights.models import FRUITLESS, HandledGap, SearchRecord
 from kb.insights.search_log import normalize_query
@@ -52,6 +52,8 @@ class Cluster:
     handled: HandledGap | None = None
     answered_by: Entry | None = None
     status: str = "open"  # "open", "drafted" or "resolved"
+    # Where its searches point: the category of the entries search put first for them.
+    category: Category | None = None
 
     @property
     def fruitless(self) -> int:
@@ -104,7 +106,8 @@ def clusters(days: int, now: datetime | None = None, limit: int = CLUSTERS_SHOWN
         .order_by()
     )
     rows = list(rows)
-    weights = terms.rarity(terms.terms(row["query"]) for row in rows)
+    synonyms = terms.synonym_map(Synonym.objects.groups())
+    weights = terms.rarity(terms.terms(row["query"], synonyms) for row in rows)
     gaps = [
         GapQuery(
             row["query"],
@@ -116,16 +119,20 @@ def clusters(days: int, now: datetime | None = None, limit: int = CLUSTERS_SHOWN
         for row in rows
         if row["fruitless"] and row["fruitless"] * 2 >= row["searches"]
     ]
-    groups = group(gaps, weights)
+    groups = group(gaps, weights, synonyms)
     _mark_handled_and_resolved(groups)
+    _point_to_categories(groups, now - timedelta(days=days))
     order = {"open": 0, "drafted": 1, "resolved": 2}
     groups.sort(key=lambda c: (order[c.status], -c.fruitless, -c.last_fruitless.timestamp()))
     return groups[:limit]
 
 
-def group(gaps: list[GapQuery], weights: dict[str, float]) -> list[Cluster]:
-    """Group gap queries that name the same problem (see the module's doc)."""
-    term_sets = [terms.terms(gap.query) for gap in gaps]
+def group(
+    gaps: list[GapQuery], weights: dict[str, float], synonyms: dict[str, str] | None = None
+) -> list[Cluster]:
+    """Group gap queries that name the same problem (see the module's doc); words engineers
+    listed as synonyms count as one."""
+    term_sets = [terms.terms(gap.query, synonyms) for gap in gaps]
     postings: dict[str, list[int]] = defaultdict(list)
     for i, found in enumerate(term_sets):
         for term in found:
@@ -181,6 +188,26 @@ def _mark_handled_and_resolved(groups: list[Cluster]) -> None:
                 .first()
             )
             cluster.answered_by = latest.opened_entry if latest else None
+
+
+def _point_to_categories(groups: list[Cluster], since: datetime) -> None:
+    """Each group's category: the commonest among the entries search put first for its
+    searches, which a draft made from the group starts in."""
+    queries = {q: cluster for cluster in groups for q in cluster.query_texts}
+    rows = (
+        SearchRecord.objects.since(since)
+        .filter(query__in=list(queries), first_entry__isnull=False)
+        .values("query", "first_entry__category")
+        .annotate(searches=Count("pk"))
+    )
+    votes: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        cluster = queries[row["query"]]
+        votes[id(cluster)][row["first_entry__category"]] += row["searches"]
+    chosen = {key: max(counts, key=counts.get) for key, counts in votes.items()}
+    categories = Category.objects.in_bulk(set(chosen.values()))
+    for cluster in groups:
+        cluster.category = categories.get(chosen.get(id(cluster)))
 
 
 def create_draft(queries: list[str], category: Category, user) -> Entry:

@@ -68,6 +68,11 @@ class SearchRecord(models.Model):
     # for searches logged before it said.
     answered = models.BooleanField(null=True, blank=True)
     opened = models.BooleanField(default=False)
+    # The entry search put first, answer or not: where the query points (the category a draft
+    # for an unanswered one starts in).
+    first_entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created = models.DateTimeField(default=timezone.now, db_index=True)
     # The first result opened from this search, and its place in the list: an entry opened
     # from below another one is missing a symptom (see kb/insights/symptoms.py).

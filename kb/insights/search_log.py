@@ -105,6 +105,7 @@ def record_search(
     refines: str | None = None,
     previous: int | None = None,
     answered: bool | None = None,
+    first_slug: str | None = None,
 ) -> int | None:
     """Store one public search; returns the record's id, or None for an empty query.
 
@@ -125,14 +126,17 @@ def record_search(
     if not normalized:
         return None
     results = max(int(total), 0)
+    first = None
+    if first_slug:
+        first = Entry.objects.filter(slug=first_slug).values_list("pk", flat=True).first()
     now = timezone.now()
     refined = _recent_record(_as_id(_unsign(refines, _REFINES_SALT)), REFINE_WINDOW)
     if refined is not None and not refined.opened:
         typing = refined.created >= now - TYPING_PAUSE
         if typing or _same_search(refined.query, normalized):
             refined.query, refined.results, refined.answered = normalized, results, answered
-            refined.created = now
-            refined.save(update_fields=["query", "results", "answered", "created"])
+            refined.first_entry_id, refined.created = first, now
+            refined.save(update_fields=["query", "results", "answered", "first_entry", "created"])
             return refined.pk
     again = _recent_record(previous, REFINE_WINDOW)
     if again is not None and again.query == normalized:
@@ -141,7 +145,7 @@ def record_search(
     if follows is not None and (follows.opened and follows.results or follows.query == normalized):
         follows = None  # it led somewhere, or it is the same search again
     return SearchRecord.objects.create(
-        query=normalized, results=results, answered=answered, follows=follows
+        query=normalized, results=results, answered=answered, first_entry_id=first, follows=follows
     ).pk
 
 
@@ -151,6 +155,7 @@ def log_public_search(
     total: int,
     refines: str | None = None,
     answered: bool | None = None,
+    first_slug: str | None = None,
 ) -> int | None:
     """Record a search from the public search page, unless an engineer made it; returns the
     record's id, or None when nothing was recorded.
@@ -160,7 +165,8 @@ def log_public_search(
     if request.user.is_staff:  # engineers checking the insights would skew them
         return None
     try:
-        return record_search(query, total, refines, last_search_id(request), answered)
+        previous = last_search_id(request)
+        return record_search(query, total, refines, previous, answered, first_slug)
     except DatabaseError as exc:
         logger.warning("the search was not logged: %s", exc)
         forget_connection_if_refused(exc)

@@ -12,6 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-z0-9]+")
+# An address in a pasted message (https://api.procore.com/rest/v1.0/…, api.procore.eu): the
+# context of the problem, not the problem, when the text has words besides.
+_ADDRESS = re.compile(r"\b(?:https?://\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,}\S*)", re.I)
 
 # Words that say nothing about which problem a developer has.
 STOPWORDS = frozenset(
@@ -40,13 +43,31 @@ def stem(word: str) -> str:
     return word
 
 
-def terms(text: str) -> frozenset[str]:
-    """The stemmed words of `text` that are not stopwords."""
+def terms(text: str, synonyms: dict[str, str] | None = None) -> frozenset[str]:
+    """The stemmed words of `text` that are not stopwords; those of its addresses only when
+    it has no other words (a pasted CORS error is not about api.procore.com; "api.procore.eu"
+    alone is). `synonyms` (synonym_map) puts one word for each group of synonyms."""
+    found = _words(_ADDRESS.sub(" ", text)) or _words(text)
+    return frozenset((synonyms or {}).get(term, term) for term in found)
+
+
+def _words(text: str) -> frozenset[str]:
     return frozenset(
         stem(word)
         for word in _WORD.findall(text.lower())
         if word not in STOPWORDS and (len(word) > 1 or word.isdigit())
     )
+
+
+def synonym_map(groups: Iterable[Iterable[str]]) -> dict[str, str]:
+    """Each one-word synonym's term, mapped to its group's first: so that "europe api endpoint"
+    and "eu base url" share a word once engineers list eu and europe together."""
+    mapping = {}
+    for group in groups:
+        words = [next(iter(found)) for phrase in group if len(found := _words(phrase)) == 1]
+        for word in words[1:]:
+            mapping.setdefault(word, words[0])
+    return mapping
 
 
 def rarity(documents: Iterable[frozenset[str]]) -> dict[str, float]:

@@ -99,8 +99,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return HttpResponseSeeOther(address)
     results = engine.search(query, limit=DEFAULT_SEARCH_LIMIT)
     refines = data.get("refines") if request.htmx else None
+    first_slug = results.hits[0].slug if results.hits else None
     search_id = search_log.log_public_search(
-        request, query, results.total, refines, results.answered
+        request, query, results.total, refines, results.answered, first_slug
     )
     context = {
         "query": query,
