@@ -222,9 +222,10 @@ def test_drafts_never_show_in_the_palette(page, live_index):
     page.goto(live_index + "/")
     page.keyboard.press("Control+k")
     page.keyboard.type("429 too many requests", delay=20)
-    answers = page.get_by_role("group", name="Answers").get_by_role("option")
-    expect(answers.first).to_be_visible()
-    expect(answers.filter(has_text="I am receiving a 429")).to_have_count(0)
+    # Without its entry, search has no answer about 429: what it lists is loosely related.
+    related = page.get_by_role("group", name="No answer yet; loosely related")
+    expect(related.get_by_role("option").first).to_be_visible()
+    expect(options(page).filter(has_text="I am receiving a 429")).to_have_count(0)
 
 
 def test_the_open_palette_with_results_passes_an_accessibility_check(make_page, live_index):
@@ -302,3 +303,17 @@ def test_searching_in_the_palette_then_opening_a_result_is_one_search(page, live
     assert list(SearchRecord.objects.values_list("query", "opened")) == [
         ("refresh token invalid", True)
     ]
+
+
+def test_the_palette_says_when_there_is_no_answer_and_enter_shows_the_search_page(page, live_index):
+    page.goto(live_index + "/")
+    page.keyboard.press("Control+k")
+    page.keyboard.type("webhook payload signature verification", delay=0)
+    related = page.get_by_role("group", name="No answer yet; loosely related")
+    expect(related.get_by_role("option").first).to_be_visible()
+    expect(palette_input(page)).not_to_have_attribute("aria-activedescendant", re.compile("."))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=webhook"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "No answer about webhook payload signature verification yet"
+    )

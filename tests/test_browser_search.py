@@ -45,3 +45,32 @@ def test_the_search_form_works_without_javascript(make_page, live_index):
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(live_index + "/search/?q=429")
     expect(page.locator(".result-link").first).to_contain_text("429 status code")
+
+
+def test_a_live_search_then_enter_then_a_reload_is_one_search(page, live_index):
+    page.goto(live_index + "/")
+    box = page.get_by_role("searchbox", name="Search the knowledge base")
+    box.press_sequentially("rate limit", delay=60)
+    expect(page.locator(".result-link").first).to_contain_text("429 status code")
+    box.press("Enter")
+    expect(page).to_have_url(live_index + "/search/?q=rate%20limit")
+    page.reload()
+    expect(page.locator(".result-link").first).to_contain_text("429 status code")
+    assert list(SearchRecord.objects.values_list("query", flat=True)) == ["rate limit"]
+
+
+def test_a_search_with_no_answer_says_so_and_offers_the_support_form(page, live_index):
+    page.goto(live_index + "/")
+    box = page.get_by_role("searchbox", name="Search the knowledge base")
+    box.fill("webhook payload signature verification")
+    expect(page.locator(".result-link").first).to_be_visible()  # the live search is in
+    box.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "No answer about webhook payload signature verification yet"
+    )
+    expect(page.get_by_role("heading", name="Loosely related entries")).to_be_visible()
+    page.get_by_role("link", name="Ask API support").click()
+    expect(page.get_by_label("What are you trying to do, and what happens instead?")).to_have_value(
+        "webhook payload signature verification"
+    )
+    assert list(SearchRecord.objects.values_list("answered", flat=True)) == [False]

@@ -269,7 +269,11 @@ def test_the_addresses_in_a_paste_are_its_context_not_its_problem():
     )
     assert stem("procore") not in terms(paste)
     assert stem("cors") in terms(paste)
-    assert terms("api.procore.eu") == {"api", stem("procore"), "eu"}  # an address alone is the query
+    assert terms("api.procore.eu") == {
+        "api",
+        stem("procore"),
+        "eu",
+    }  # an address alone is the query
 
 
 def test_a_pasted_error_is_not_grouped_with_an_address_it_mentions(db):

@@ -654,3 +654,14 @@ def test_a_draft_once_published_is_found(client, draft):
     text = text_of(call(client, "search_knowledge_base", query="quuxification"))
     assert "slug: `secret-draft`" in text
     assert call(client, "get_entry", slug="secret-draft")["isError"] is False
+
+
+def test_search_says_when_the_knowledge_base_has_no_answer(client, indexed_faq):
+    answered = text_of(call(client, "search_knowledge_base", query="too many requests"))
+    assert "best first" in answered
+    assert "answered: false" not in answered
+    query = "webhook payload signature verification"
+    unanswered = text_of(call(client, "search_knowledge_base", query=query))
+    assert unanswered.startswith(
+        f"answered: false. The knowledge base has no answer about “{query}” yet"
+    )

@@ -135,11 +135,21 @@ def search_knowledge_base(request: HttpRequest, arguments: dict) -> Result:
         )
         return Result("\n\n".join(lines))
     shown = len(results.hits)
-    parts = [
-        f"{results.total} published {'answer matches' if results.total == 1 else 'answers match'} "
-        f"“{escape_markdown(results.query[:200])}”; the best {shown}, best first. Read one "
-        "whole with get_entry(slug)."
-    ]
+    if results.answered:
+        parts = [
+            f"{results.total} published "
+            f"{'answer matches' if results.total == 1 else 'answers match'} "
+            f"“{escape_markdown(results.query[:200])}”; the best {shown}, best first. Read one "
+            "whole with get_entry(slug)."
+        ]
+    else:
+        # The site's own decision (kb.search.answered): no entry is about this query.
+        parts = [
+            f"answered: false. The knowledge base has no answer about "
+            f"“{escape_markdown(results.query[:200])}” yet; the {shown} entries below only "
+            "share some of its words, not its problem: do not present them as the answer. "
+            f"Procore API support can be asked at <{absolute(reverse('support'))}>."
+        ]
     if results.suggestion:
         word = "Showing answers for" if results.corrected else "Did you mean"
         parts.append(f"{word} “{escape_markdown(results.suggestion)}”?")
@@ -338,6 +348,8 @@ TOOLS = {
             "message or the response (credentials in it are removed before searching). Returns "
             "the best-matching answers, best first, each with its slug, its page URL, its "
             "Markdown URL and the sentence that matched; read a whole answer with get_entry. "
+            "When the knowledge base has no answer about the query, the result starts with "
+            "'answered: false' and what follows is only loosely related. "
             "For an HTTP status code or a known error message, lookup_error says more.",
             _schema(
                 ["query"],

@@ -35,7 +35,7 @@
   var items = []; // what the options stand for, in the order shown
   var activeIndex = -1;
   var readerChose = false; // the reader moved to an option: results arriving keep it there
-  var answers = { query: "", hits: [] };
+  var answers = { query: "", hits: [], answered: false };
   var errorCodes = null; // from /errors.json, once loaded
   var searchId = null; // the search log's id of the last search, so refinements count as one
   var inFlight = false; // a search request is on its way
@@ -156,7 +156,8 @@
         { label: "Go to", items: destinations() },
       ];
     }
-    var found = answers.query === text ? answers.hits : [];
+    var arrived = answers.query === text;
+    var found = arrived ? answers.hits : [];
     var places = matchingDestinations(text);
     var named = places
       .filter(function (place) { return isNamed(place, text); })
@@ -165,7 +166,8 @@
     return [
       { label: "Error codes", items: matchingCodes(text) },
       { label: "Go to", items: named },
-      { label: "Answers", items: found },
+      // Without an answer, what was found is only loosely related: said so, and not chosen.
+      { label: answers.answered || !arrived ? "Answers" : "No answer yet; loosely related", items: found },
       { label: "Also", items: places.filter(function (place) { return labels.indexOf(place.href) === -1; }) },
       {
         label: "Search",
@@ -236,7 +238,7 @@
       // page named by its own name at once, an answer once the answers for this text are in.
       // Until then Enter goes to the search page. The reader's own choice is kept as they come.
       var text = query();
-      var sure = items[0] && (items[0].named || answers.query === text);
+      var sure = items[0] && (items[0].named || (answers.query === text && answers.answered));
       setActive(text.length >= MIN_QUERY && sure ? 0 : -1);
     }
   }
@@ -268,7 +270,9 @@
     var codes = matchingCodes(text).length;
     var found = answers.hits.length;
     var parts = [];
-    parts.push(found === 0 ? "No answers" : found + (found === 1 ? " answer" : " answers"));
+    if (found === 0) parts.push("No answers");
+    else if (!answers.answered) parts.push("No answer yet, " + found + " loosely related");
+    else parts.push(found + (found === 1 ? " answer" : " answers"));
     if (codes) parts.push(codes + (codes === 1 ? " error code" : " error codes"));
     announce(parts.join(", ") + " for " + text);
   }
@@ -328,7 +332,9 @@
         return response.text().then(function (html) {
           var hits = readResults(html); // also when outdated: it says which search to refine
           if (text === query()) {
-            answers = { query: text, hits: hits, address: addressQuery(response) };
+            // The search page's own decision: no answer is said plainly there, and here.
+            var answered = hits.length > 0 && !/class="no-answer"/.test(html);
+            answers = { query: text, hits: hits, answered: answered, address: addressQuery(response) };
             render();
             announceCounts();
           }
@@ -336,7 +342,7 @@
       })
       .catch(function (error) {
         if (text !== query()) return;
-        answers = { query: text, hits: [], address: null };
+        answers = { query: text, hits: [], answered: false, address: null };
         render();
         announce(
           error.message === "throttled"
@@ -418,7 +424,7 @@
     opener = document.activeElement;
     palette.showModal();
     input().value = "";
-    answers = { query: "", hits: [] };
+    answers = { query: "", hits: [], answered: false };
     activeIndex = -1;
     render();
     input().focus();
