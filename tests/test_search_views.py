@@ -203,7 +203,7 @@ def test_snippets_mark_only_the_words_searched_for(client, indexed_faq):
 # <q> elements: the browser adds the quotation marks.
 def test_results_for_a_correction_say_so_in_the_heading(client, indexed_faq):
     html = client.get("/search/", {"q": "refesh tokn"}).content.decode()
-    assert find(html, "h1").text == "8 results for refresh token"
+    assert find(html, "h1").text == "10 results for refresh token"
     assert find(html, "p", "suggestion").text == (
         "Showing results for refresh token: nothing matched refesh tokn."
     )
