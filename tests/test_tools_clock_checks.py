@@ -10,6 +10,7 @@ import pytest
 from kb.tools import error_lookup, tokens
 from kb.tools.instants import ToolInputError
 from tests.html import parse
+from tests.test_mcp import call, text_of
 
 TOKEN_PAGE = "/tools/token-expiry/"
 TOKEN_API = "/api/tools/token-expiry"
@@ -131,3 +132,15 @@ def test_the_lookup_still_gives_the_utc_time_for_another_zone(client, faq, at_21
         "Retry at 22:02:00 CET on Tue 1 Dec 2026 (Europe/Paris), in 2 minutes. "
         "That is 21:02:00 UTC."
     )
+
+
+def test_the_mcp_tool_refuses_an_issue_time_in_the_future(client, faq, at_21_utc):
+    result = call(client, "token_expiry", issued_at="2030-01-01T00:00:00Z")
+    assert result["isError"] is True
+    assert "That time is 3 years in the future" in text_of(result)
+
+
+def test_the_mcp_tool_says_when_a_reset_time_has_passed(client, faq, at_21_utc):
+    pasted = RESPONSE_429.format(reset=int(NOW.timestamp()) - 120)
+    text = text_of(call(client, "lookup_error", code_or_paste=pasted))
+    assert "X-Rate-Limit-Reset: already passed, 2 minutes ago" in text
