@@ -12,6 +12,8 @@ PAGES = {
     "home": "/",
     "category": "/c/oauth/",
     "entry": "/faq/refresh-token-invalid/",
+    # Shell and Python samples, highlighted, and the sidebar's links to the error pages.
+    "entry with code samples": "/faq/rate-limit-429/",
     "search results": "/search/?q=invalid_grant",
     "empty search": "/search/",
     "fruitless search": "/search/?q=xyzzy",

@@ -3,6 +3,7 @@ and resource, and the site's rules (drafts, the throttle, redaction). The same s
 the official MCP client and a real gunicorn is tests/test_mcp_server.py."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -631,7 +632,9 @@ def test_there_is_one_resource_template_for_the_answers(client, db):
 
 def test_the_setup_page_gives_this_sites_address_for_each_assistant(client, db):
     html = client.get("/mcp/setup/").content.decode()
-    assert "claude mcp add --transport http procore-api-kb http://testserver/mcp" in html
+    # The commands are highlighted (token spans): what a reader sees and copies is their text.
+    shown = re.sub(r"<[^>]+>", "", html)
+    assert "claude mcp add --transport http procore-api-kb http://testserver/mcp" in shown
     assert ".cursor/mcp.json" in html and ".vscode/mcp.json" in html
     assert "kb.example.com" not in html
     markdown = client.get("/mcp/setup.md")

@@ -86,7 +86,7 @@ def test_the_api_answers_with_ranked_json(client, indexed_faq):
 
 def test_the_api_limits_results(client, indexed_faq):
     token = client.get("/api/search", {"q": "token"}).json()
-    assert len(token["results"]) == token["total"] == 5
+    assert len(token["results"]) == token["total"] == 10
     assert len(client.get("/api/search", {"q": "token", "limit": 2}).json()["results"]) == 2
     many = "token api procore error request access app cors sandbox json support"
     assert len(client.get("/api/search", {"q": many}).json()["results"]) == 10
@@ -244,7 +244,7 @@ def test_snippets_mark_only_the_words_searched_for(client, indexed_faq):
 # <q> elements: the browser adds the quotation marks.
 def test_results_for_a_correction_say_so_in_the_heading(client, indexed_faq):
     html = client.get("/search/", {"q": "refesh tokn"}).content.decode()
-    assert find(html, "h1").text == "6 results for refresh token"
+    assert find(html, "h1").text == "10 results for refresh token"
     assert find(html, "p", "suggestion").text == (
         "Showing results for refresh token: nothing matched refesh tokn."
     )

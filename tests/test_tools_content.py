@@ -68,8 +68,8 @@ def test_it_updates_a_code_whose_text_or_entries_changed(faq, content_dir):
     text = path.read_text()
     text = text.replace("name: Conflict", "name: Conflict (duplicate)")
     text = text.replace(
-        "  - access-token-not-working\n- code: 403",
-        "  - access-token-not-working\n  - what-is-json\n- code: 403",
+        "  - refresh-token-lifetime\n- code: 403",
+        "  - refresh-token-lifetime\n  - what-is-json\n- code: 403",
     )
     path.write_text(text)
     report = load_faq(content_dir)

@@ -10,6 +10,11 @@ import re
 import markdown as markdown_lib
 import nh3
 from markdown.extensions import toc
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
@@ -44,17 +49,58 @@ HEADING_ANCHOR = {
     "permalink_class": HEADING_ANCHOR_CLASS,
     "permalink_title": "Link to this section",
 }
-ALLOWED_CLASSES = {"a": {HEADING_ANCHOR_CLASS}}
+# Highlighted code is Pygments' token spans, coloured by classes in site.css (never style=,
+# which the Content-Security-Policy forbids): a span keeps `class` only when it is a token's.
+TOKEN_CLASSES = {name for name in STANDARD_TYPES.values() if name}
+ALLOWED_CLASSES = {"a": {HEADING_ANCHOR_CLASS}, "span": TOKEN_CLASSES}
 # Heading ids inside answers start with this, so that a "## Feedback" in an answer can never
 # take an id the page itself uses (id="feedback", id="main"…) and break its links or scripts.
 HEADING_ID_PREFIX = "answer-"
+
+
+# A fenced block with a language, as the fenced_code extension writes it (code escaped).
+FENCED_CODE = re.compile(
+    r'<pre><code class="language-([A-Za-z0-9_+.#-]+)">(.*?)</code></pre>', re.DOTALL
+)
+# The same block after sanitizing, to put the language's name above it.
+SANITIZED_CODE = re.compile(
+    r'<pre tabindex="0"><code class="language-([A-Za-z0-9_+.#-]+)">.*?</code></pre>', re.DOTALL
+)
+CODE_SAMPLE = '<div class="code-sample"><p class="code-language">{}</p>{}</div>'
+# The names readers know, where Pygments' own differs ("Bash" for a curl command).
+LANGUAGE_NAMES = {"sh": "Shell", "shell": "Shell", "bash": "Shell", "console": "Shell"}
+TOKEN_SPANS = HtmlFormatter(nowrap=True, noclasses=False)
+
+
+def _lexer(language: str):
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return None
+
+
+def _highlight(match: re.Match) -> str:
+    """A fence's code as Pygments' token spans; a language Pygments does not know stays plain."""
+    lexer = _lexer(match[1])
+    if lexer is None:
+        return match[0]
+    spans = highlight(html.unescape(match[2]), lexer, TOKEN_SPANS)
+    return f'<pre><code class="language-{match[1]}">{spans}</code></pre>'
+
+
+def _language_label(match: re.Match) -> str:
+    lexer = _lexer(match[1])
+    if lexer is None:
+        return match[0]
+    name = LANGUAGE_NAMES.get(match[1].lower(), lexer.name)
+    return CODE_SAMPLE.format(html.escape(name), match[0])
 
 
 def _heading_id(value: str, separator: str) -> str:
     return HEADING_ID_PREFIX + toc.slugify(value, separator)
 
 
-def _to_html(text: str, heading_anchors: bool) -> str:
+def _to_html(text: str, heading_anchors: bool, code: bool = True) -> str:
     html = markdown_lib.markdown(
         text,
         extensions=["tables", "fenced_code", "sane_lists", "toc"],
@@ -69,6 +115,8 @@ def _to_html(text: str, heading_anchors: bool) -> str:
     # The page's <h1> is the question, so a "# Title" in an answer becomes an <h2> (an
     # allowed tag) instead of losing its heading. Code is escaped by now: only tags match.
     html = H1_TAG.sub(r"<\1h2", html)
+    if code:
+        html = FENCED_CODE.sub(_highlight, html)
     html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -78,6 +126,9 @@ def _to_html(text: str, heading_anchors: bool) -> str:
         link_rel="noopener noreferrer",
     )
     html = PRE_TAG.sub('<pre tabindex="0">', html)
+    # The fence's language, named above its code (after sanitizing: no author can forge it).
+    if code:
+        html = SANITIZED_CODE.sub(_language_label, html)
     return TABLE.sub(lambda match: TABLE_SCROLL.format(match[0]), html)
 
 
@@ -88,6 +139,9 @@ def render_markdown(text: str) -> str:
 def markdown_to_text(text: str) -> str:
     """The answer as plain text, for snippets, meta descriptions and the search index.
 
-    Rendered without heading anchors, so no stray "#" ends up in a summary or the index.
+    Rendered without heading anchors, so no stray "#" ends up in a summary or the index, and
+    without code blocks: a snippet of a curl command or a search match on `import time` helps
+    nobody, and the prose around a sample says what it is for.
     """
-    return html.unescape(nh3.clean(_to_html(text, heading_anchors=False), tags=set())).strip()
+    plain = _to_html(text, heading_anchors=False, code=False)
+    return html.unescape(nh3.clean(plain, tags=set(), clean_content_tags={"pre"})).strip()

@@ -208,7 +208,12 @@ def _rate_limit_markdown(lookup, tz: str) -> list[str]:
         facts.append(f"- X-Rate-Limit-Limit: {info.limit} requests in the window")
     if info.remaining is not None:
         facts.append(f"- X-Rate-Limit-Remaining: {info.remaining} left")
-    if info.reset_at:
+    if info.reset_passed:
+        facts.append(
+            f"- X-Rate-Limit-Reset: already passed, {info.reset_in_words} ago "
+            f"({_iso(info.reset_at)}): a new window has begun, so these counts are out of date"
+        )
+    elif info.reset_at:
         facts.append(f"- X-Rate-Limit-Reset: the window resets at {_iso(info.reset_at)}")
     if info.retry_after is not None:
         facts.append(f"- Retry-After: {info.retry_after} seconds")

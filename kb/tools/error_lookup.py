@@ -103,6 +103,19 @@ class RateLimitInfo:
             return ""
         return describe_duration((self.retry_at - self.now).total_seconds())
 
+    @property
+    def reset_passed(self) -> bool:
+        """Whether X-Rate-Limit-Reset is already behind us: the window it reported is over,
+        so its Remaining no longer says anything (an old paste, or clocks that differ)."""
+        return self.reset_at is not None and self.reset_at <= self.now
+
+    @property
+    def reset_in_words(self) -> str:
+        """How long until the window resets, or since it did."""
+        if self.reset_at is None:
+            return ""
+        return describe_duration((self.reset_at - self.now).total_seconds())
+
 
 def _header_int(response: HttpResponseInfo, name: str, problems: list[str]) -> int | None:
     raw = response.header(name)

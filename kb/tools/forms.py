@@ -7,6 +7,7 @@ from datetime import datetime
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 
 from kb.tools import error_lookup, instants, tokens
 from kb.tools.models import ErrorCode, KnownErrorMessage
@@ -96,10 +97,12 @@ class TokenExpiryForm(forms.Form):
     # The fields that say something about the token: without any of them there is no question.
     INPUT_FIELDS = ("issued_at", "token_response", "expires_in")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, now: datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         # Read per form, not at import, so a changed setting shows.
         self.fields["expires_in"].widget.attrs["placeholder"] = settings.KB_ACCESS_TOKEN_LIFETIME
+        # The instant an issue time is checked against: a token cannot come from the future.
+        self.now = now or timezone.now()
 
     def clean(self):
         data = super().clean()
@@ -131,6 +134,16 @@ class TokenExpiryForm(forms.Form):
                 "issued_at", "Enter when the token was issued, or paste the token response."
             )
         if self.errors:
+            return data
+        from_response = token is not None and issued is token.created_at
+        try:
+            tokens.check_issued_in_past(
+                issued.instant,
+                self.now,
+                "The response's created_at" if from_response else "That time",
+            )
+        except instants.ToolInputError as exc:
+            self.add_error("token_response" if from_response else "issued_at", str(exc))
             return data
         if issued.note:
             notes.append(issued.note)

@@ -18,6 +18,10 @@ from kb.tools.instants import (
 
 # An access token that lives longer than a week is a mistake in the input, not a token.
 MAX_LIFETIME = 7 * 24 * 3600
+# How far ahead of our clock an issue time may be and still be taken as "just now": two
+# machines' clocks commonly differ by seconds, rarely by minutes. Beyond it, a token issued in
+# the future is a mistyped date or a badly wrong clock, and any expiry we gave would mislead.
+CLOCK_SKEW_ALLOWED = timedelta(minutes=5)
 TOKEN_FIELDS = ("access_token", "token_type", "expires_in", "refresh_token", "created_at")
 
 
@@ -111,6 +115,19 @@ class TokenExpiry:
     @property
     def lifetime_in_words(self) -> str:
         return describe_duration(self.expires_in)
+
+
+def check_issued_in_past(issued_at: datetime, now: datetime, what: str = "That time") -> None:
+    """Refuse an issue time ahead of `now` (beyond ordinary clock skew), saying why."""
+    ahead = utc_seconds(issued_at) - utc_seconds(now)
+    if ahead <= CLOCK_SKEW_ALLOWED:
+        return
+    raise ToolInputError(
+        f"{what} is {describe_duration(ahead.total_seconds())} in the future "
+        f"(it is now {utc_seconds(now):%Y-%m-%d %H:%M} UTC), and a token cannot be issued in "
+        "the future. Check the date, the year and the time zone. If the token really is new, "
+        "a clock is wrong (clock skew): check the clock of the machine that recorded the time."
+    )
 
 
 def token_expiry(issued_at: datetime, expires_in: int, now: datetime) -> TokenExpiry:

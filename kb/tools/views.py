@@ -225,6 +225,7 @@ def _rate_limit_json(info: error_lookup.RateLimitInfo, tz: str) -> dict:
         "limit": info.limit,
         "remaining": info.remaining,
         "reset_at": _iso_utc(info.reset_at),
+        "reset_passed": info.reset_passed,
         "retry_after": info.retry_after,
         "retry_at": _iso_utc(info.retry_at),
         "retry_at_local": _iso_local(info.retry_at, tz),

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.content.files import ContentError
+from kb.content.files import ContentError, read_content
+from kb.content.guide_links import unlinked_guide_warnings
 from kb.content.loading import ChangedInAdmin
 from kb.content.models import Entry
 from kb.faq import load_faq, load_faq_error_codes
@@ -48,3 +49,5 @@ class Command(BaseCommand):
         # A large load is indexed in a background thread: let it finish before exiting.
         search_sync.wait_for_background()
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))
+        for warning in unlinked_guide_warnings(read_content(dir).entries):
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
