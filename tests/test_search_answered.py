@@ -27,7 +27,7 @@ def test_a_question_the_faq_answers_is_answered(indexed_faq, query, slug):
     [
         "which base url do i use for the eu zone",
         "webhook payload signature verification",
-        "list all projects of a company",
+        "export daily logs to csv",
         "upload attachments to an rfi",
         "how do i paginate",
         "does the api return dates in utc",

@@ -20,6 +20,7 @@ Only the words of the message are weighed: in a paste, the URLs (context) are no
 
 import math
 import re
+from dataclasses import dataclass
 
 from kb.search import english
 from kb.search.analysis import ANALYZER, analyze
@@ -38,14 +39,26 @@ MIN_COVERED_WEIGHT = 1.0
 MAX_WEIGHED_WORDS = 40
 
 
-def query_words(text: str) -> dict[str, str]:
-    """Each distinct term of the text and the word it was written as (for the English check).
-    A compound (`invalid_grant`, `X-Rate-Limit-Reset`) gives its whole and its parts."""
-    words: dict[str, str] = {}
+@dataclass
+class Word:
+    written: str  # as typed, for the English check
+    compound: bool = False  # `invalid_grant`: weighed by its parts when the index lacks it
+
+
+def query_words(text: str) -> dict[str, Word]:
+    """Each distinct term of the text and how it was written. A compound (`invalid_grant`,
+    `X-Rate-Limit-Reset`) gives its whole and its parts, found inside the whole's characters."""
+    words: dict[str, Word] = {}
+    whole: tuple[int, int, str] | None = None
     for token in ANALYZER(text, chars=True):
+        span = (token.startchar, token.endchar)
+        if whole and whole[0] <= span[0] and span[1] <= whole[1] and span != whole[:2]:
+            words[whole[2]].compound = True
+        else:
+            whole = (*span, token.text)
         if len(words) >= MAX_WEIGHED_WORDS:
             break
-        words.setdefault(token.text, text[token.startchar : token.endchar])
+        words.setdefault(token.text, Word(text[span[0] : span[1]]))
     return words
 
 
@@ -53,22 +66,22 @@ def _idf(documents: int, frequency: float) -> float:
     return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
 
 
-def weights(searcher, words: dict[str, str], vocabulary: frozenset[str]) -> dict[str, float]:
+def weights(searcher, words: dict[str, Word], vocabulary: frozenset[str]) -> dict[str, float]:
     """How much each term tells about the problem (see the module's docstring)."""
     reader = searcher.reader()
     documents = reader.doc_count()
     frequency = {term: max(field_frequencies(reader, term).values()) for term in words}
     weighed = {}
-    for term, written in words.items():
+    for term, word in words.items():
         if frequency[term]:
             rarity = _idf(documents, frequency[term])
-        elif written.lower() in vocabulary:
+        elif word.written.lower() in vocabulary:
             rarity = _idf(documents, 1)  # a synonym engineers listed: known, if rare
-        elif any(w in written and len(w) < len(written) for w in words.values()):
+        elif word.compound:
             continue  # a compound the index does not know, weighed by its parts
         else:
             rarity = _idf(documents, 0)
-        weighed[term] = rarity * english.specificity(written)
+        weighed[term] = rarity * english.specificity(word.written)
         if STATUS_CODE.fullmatch(term):
             weighed[term] *= STATUS_CODE_WEIGHT
     return weighed
@@ -91,11 +104,16 @@ def covered(terms: set[str], query_terms: set[str], groups) -> set[str]:
     return found
 
 
+def coverage(searcher, message: str, entry, groups, vocabulary: frozenset[str]):
+    """(covered weight, total weight) of the message's words in the entry."""
+    weighed = weights(searcher, query_words(message), vocabulary)
+    found = covered(entry_terms(entry), set(weighed), groups)
+    return sum(weighed[term] for term in found), sum(weighed.values())
+
+
 def answers(searcher, message: str, entry, groups, vocabulary: frozenset[str]) -> bool:
     """Whether `entry` (the first result) answers the message."""
-    weighed = weights(searcher, query_words(message), vocabulary)
-    total = sum(weighed.values())
+    found, total = coverage(searcher, message, entry, groups, vocabulary)
     if not total:
         return False  # nothing telling was asked: "how do I", "api"
-    found = sum(weighed[term] for term in covered(entry_terms(entry), set(weighed), groups))
     return found >= MIN_COVERED_WEIGHT and found >= COVERED_SHARE * total
