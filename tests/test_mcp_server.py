@@ -4,10 +4,19 @@ against a real gunicorn server with the production configuration (tests/servers.
 Each test runs one client session through `anyio.run`; what the server answers is what the
 SDK parsed and validated, so a reply that breaks the protocol fails here."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import anyio
 from mcp.client import Client, ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
+
+
+def run_apart(function):
+    """anyio.run in a thread of its own: in a process that ran a browser test, Playwright's
+    event loop still runs in this one, and asyncio allows one loop a thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, function).result()
 
 
 def in_session(server, scenario):
@@ -21,7 +30,7 @@ def in_session(server, scenario):
             initialized = await session.initialize()
             return initialized, await scenario(session)
 
-    return anyio.run(run)
+    return run_apart(run)
 
 
 def text_of(result) -> str:
@@ -167,7 +176,7 @@ def test_a_client_of_the_newest_protocol_falls_back_to_the_handshake(make_server
             result = await client.call_tool("lookup_error", {"code_or_paste": "401"})
             return client.session.protocol_version, result
 
-    version, result = anyio.run(run)
+    version, result = run_apart(run)
     assert version == "2025-11-25"
     assert "## 401 Unauthorized" in text_of(result)
 

@@ -3,6 +3,7 @@ import pytest
 from kb.content.markdown import render_markdown
 from kb.models import Entry
 from tests.factories import make_entry
+from tests.html import parse
 
 
 def test_it_renders_markdown_on_save(db):
@@ -45,7 +46,13 @@ def test_it_removes_unsafe_html(db, markdown, forbidden):
 
 def test_wide_code_and_tables_scroll_in_boxes_the_keyboard_can_reach():
     html = render_markdown("```sh\ncurl <pre>\n```\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n")
-    assert html.startswith('<pre tabindex="0"><code class="language-sh">curl &lt;pre&gt;')
+    # The code's box is the <pre> the keyboard reaches, its language named above it; the code
+    # is escaped (and highlighted: Pygments' spans between the words).
+    code = parse(html).find("div", cls="code-sample")
+    assert code.find("p", cls="code-language").text == "Shell"
+    assert code.find("pre").attrs["tabindex"] == "0"
+    assert code.find("code").text == "curl <pre>"
+    assert "&lt;pre&gt;" in code.markup
     assert '<div class="table-scroll" tabindex="0"><table>' in html
     assert html.rstrip().endswith("</table></div>")
 

@@ -31,10 +31,10 @@ COVERED_SHARE = 0.45
 # An HTTP status code names the problem more surely than any word around it.
 STATUS_CODE = re.compile(r"[1-5]\d\d")
 STATUS_CODE_WEIGHT = 2.0
-# And what it covers must tell something: at least one word in fewer than about a third of the
-# entries (an idf of 1), or several in more. "how do I use the api" is covered by every entry
-# that says "api", and answered by none.
-MIN_COVERED_WEIGHT = 1.0
+# And what it covers must tell something: a word in at most half the entries (an idf of
+# log 2), or several in more. "how do I use the api" is covered by every entry that says
+# "api", and answered by none; "token" is answered by the entries about tokens.
+MIN_COVERED_WEIGHT = math.log(2)
 # A paste is judged by its first words: its message comes before its body's details.
 MAX_WEIGHED_WORDS = 40
 
