@@ -6,6 +6,7 @@ of silently falling back to a default. The variables are listed in docs/configur
 """
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -50,6 +51,30 @@ def envpositive(name: str, default: int) -> int:
     if value < 1:
         raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
     return value
+
+
+def envnetworks(name: str) -> tuple[str, ...]:
+    """Addresses and networks (`127.0.0.1,10.0.0.0/8,fd00::/8`), each checked and written in
+    its canonical form."""
+    value = os.environ.get(name, "").strip()
+    if value in ("", "0"):  # "0" was this setting's default when it was a count of proxies
+        return ()
+    if value.isdigit():
+        raise ImproperlyConfigured(
+            f"{name} is no longer a number of proxies but their addresses: replace {value!r} "
+            "with the address (or network) each proxy connects to this node from, as in "
+            f"{name}=127.0.0.1 or {name}=10.0.0.0/8 (docs/configuration.md)."
+        )
+    networks = []
+    for item in envlist(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks separated by commas "
+                f"(127.0.0.1,10.0.0.0/8), and {item!r} is neither."
+            ) from None
+    return tuple(networks)
 
 
 def envseconds(name: str, default: float) -> float:
@@ -354,12 +379,11 @@ if KB_ACCESS_TOKEN_LIFETIME < 1:
 
 # --- Requests: client addresses, throttles, sign-in lockout, Content-Security-Policy --------
 
-# How many reverse proxies stand in front of the site, each adding the address it received
-# the request from to X-Forwarded-For. 0: the client is the connection's address. Throttles,
-# the sign-in lockout and the request log use the address this gives (kb/web/client.py).
-KB_TRUSTED_PROXIES = envint("KB_TRUSTED_PROXIES", 0)
-if KB_TRUSTED_PROXIES < 0:
-    raise ImproperlyConfigured(f"KB_TRUSTED_PROXIES must be 0 or more, not {KB_TRUSTED_PROXIES}")
+# The reverse proxies in front of the site, by the addresses (or networks) they connect from:
+# X-Forwarded-For is believed only from them, and only as far back as it passes through them.
+# Empty: the client is the connection's address. Throttles, the sign-in lockout and the
+# request log use the address this gives (kb/web/client.py).
+KB_TRUSTED_PROXIES = envnetworks("KB_TRUSTED_PROXIES")
 
 # Searches (page and API) accepted per client address per window, then 429 with Retry-After.
 # Live search sends one request per pause in typing, so a person stays far below it.

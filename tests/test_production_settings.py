@@ -25,7 +25,7 @@ PRODUCTION = {
     "KB_SITE_URL": "https://kb.example.com",
     "DATABASE_URL": "postgres://kb@db.example.com/kb",
     "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-    "KB_TRUSTED_PROXIES": "1",
+    "KB_TRUSTED_PROXIES": "10.0.0.11",
 }
 
 
@@ -145,3 +145,39 @@ def test_no_template_has_inline_scripts_or_event_handlers():
         if re.search(r"\sstyle\s*=\s*[\"']", text):
             offenders.append(f"{path.name}: inline style")
     assert offenders == []
+
+
+READ_PROXIES = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(','.join(settings.KB_TRUSTED_PROXIES))"
+)
+
+
+def test_trusted_proxies_are_addresses_and_networks(tmp_path):
+    result = run_django(
+        tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES=" 127.0.0.1, 10.0.0.0/8 ,fd00::/8"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "127.0.0.1/32,10.0.0.0/8,fd00::/8"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1", "no longer a number of proxies but their addresses"),
+        ("2", "replace '2' with the address"),
+        ("nginx", "'nginx' is neither"),
+        ("10.0.0.0/33", "'10.0.0.0/33' is neither"),
+    ],
+)
+def test_a_count_or_a_bad_address_in_trusted_proxies_stops_the_start(tmp_path, value, message):
+    result = run_django(tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_the_old_default_of_no_proxies_still_means_none(tmp_path):
+    result = run_django(tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
