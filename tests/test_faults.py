@@ -172,3 +172,43 @@ def test_a_node_whose_database_lacks_the_tables_answers_503_on_healthz(make_serv
     status, _, body = server.get("/healthz")
     assert status == 503
     assert json.loads(body)["database"] == "not-migrated"
+
+
+SUPPORT_REQUEST = {"email": "dev@example.com", "message": "Bursts get 429s. Why?", "entry": ""}
+
+
+def support_mails_sent(server) -> int:
+    # The site's default e-mail backend prints each message to the server's output.
+    return server.log().count("Subject: API support request from the knowledge base")
+
+
+def test_the_support_form_sends_nothing_when_it_cannot_count_the_request(read_only_database):
+    server = read_only_database
+    assert server.get("/support/")[0] == 200  # the CSRF cookie
+    answers = [server.post("/support/", SUPPORT_REQUEST) for _ in range(6)]
+    assert support_mails_sent(server) == 0
+    assert [status for status, _, _ in answers] == [503] * 6
+    assert all(headers["Retry-After"] == "60" for _, headers, _ in answers)
+    assert "write to us directly" in answers[0][2]
+    # The reader's own mail program still gets the request, context and all.
+    status, headers, _ = server.post("/support/email/", {"entry": ""})
+    assert status == 303
+    assert headers["Location"].startswith("mailto:")
+
+
+def test_a_sent_support_request_answers_success_when_its_escalation_cannot_be_stored(
+    make_server,
+):
+    server = make_server()
+    with server.database() as db:
+        # The escalations refuse writes as a read-only database does; the throttle can count.
+        db.execute(
+            "CREATE TRIGGER refuse_escalations BEFORE INSERT ON kb_escalation "
+            "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
+        )
+    assert server.get("/support/")[0] == 200
+    status, headers, _ = server.post("/support/", SUPPORT_REQUEST)
+    assert (status, headers["Location"]) == (302, "/support/sent/")
+    assert wait_until(lambda: support_mails_sent(server) == 1)
+    with server.database() as db:
+        assert db.execute("SELECT COUNT(*) FROM kb_escalation").fetchone()[0] == 0

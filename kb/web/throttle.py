@@ -27,6 +27,7 @@ CLEANUP_ONE_IN = 200
 class ThrottleState:
     allowed: bool
     retry_after: int  # seconds until the window ends
+    counted: bool = True  # False when the database could not count this request
 
 
 def client_key(scope: str, request: HttpRequest) -> str:
@@ -55,8 +56,15 @@ def _count(key: str, window_end: int) -> int:
         return cursor.fetchone()[0]
 
 
-def hit(scope: str, request: HttpRequest, limit: int, window: int) -> ThrottleState:
-    """Count this request against its client's allowance for the current window."""
+def hit(
+    scope: str, request: HttpRequest, limit: int, window: int, *, fail_closed: bool = False
+) -> ThrottleState:
+    """Count this request against its client's allowance for the current window.
+
+    When the count cannot be written, reading and searching go on (`fail_closed=False`: the
+    request is allowed, uncounted); a request that costs something outside the site, such as
+    an e-mail to API support, is refused instead (`fail_closed=True`), since without a count
+    nothing would limit how many are sent."""
     now = time.time()
     window_end = (int(now // window) + 1) * window
     retry_after = max(int(window_end - now), 1)
@@ -67,7 +75,8 @@ def hit(scope: str, request: HttpRequest, limit: int, window: int) -> ThrottleSt
                 ThrottleWindow.objects.filter(window_end__lt=now).delete()
     except DatabaseError as exc:
         # A database that cannot be written (read-only for maintenance) must not take reading
-        # down with it: without a count, the request goes through.
+        # down with it: without a count, the request goes through, unless it is one that must
+        # never go uncounted.
         forget_connection_if_refused(exc)
-        return ThrottleState(True, retry_after)
+        return ThrottleState(not fail_closed, retry_after, counted=False)
     return ThrottleState(count <= limit, retry_after)
