@@ -341,10 +341,14 @@ CACHES = {
         "LOCATION": "kb_cache",
     },
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "kb.content.caching.PageCache",
         "LOCATION": "kb-pages",
         "TIMEOUT": None,  # a page goes stale by its key (the content version), not by age
-        "OPTIONS": {"MAX_ENTRIES": envpositive("KB_PAGE_CACHE_ENTRIES", 2000)},
+        "OPTIONS": {
+            "MAX_ENTRIES": envpositive("KB_PAGE_CACHE_ENTRIES", 2000),
+            # Per process: with WEB_CONCURRENCY workers, that many times this at most.
+            "MAX_BYTES": envpositive("KB_PAGE_CACHE_MEGABYTES", 32) * 1024 * 1024,
+        },
     },
 }
 # How long browsers and shared caches (a CDN, the reverse proxy) may keep a public page, then
