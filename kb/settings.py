@@ -237,11 +237,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a write waits for the database's lock before the request is answered 503: far below
+# gunicorn's 30 s worker timeout, so a long writer elsewhere never gets a worker killed.
+# Writes worth less than the request (throttle counters, the search log, reading counters)
+# wait a quarter of a second at most (kb/web/waits.py).
+KB_DATABASE_LOCK_WAIT_SECONDS = envseconds("KB_DATABASE_LOCK_WAIT_SECONDS", 5)
+if not 0 < KB_DATABASE_LOCK_WAIT_SECONDS <= 20:
+    raise ImproperlyConfigured(
+        "KB_DATABASE_LOCK_WAIT_SECONDS must be more than 0 and at most 20 seconds, not "
+        f"{KB_DATABASE_LOCK_WAIT_SECONDS}"
+    )
+# PostgreSQL: the longest one statement may run in a request, in seconds (0: no limit, for a
+# long one-off migration run by hand).
+KB_DATABASE_STATEMENT_SECONDS = envseconds("KB_DATABASE_STATEMENT_SECONDS", 15)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Set on every connection: a lock not granted in time, or a statement running too long,
+    # fails the statement instead of holding the request until the worker is killed.
+    _timeouts = (
+        f"-c lock_timeout={int(KB_DATABASE_LOCK_WAIT_SECONDS * 1000)} "
+        f"-c statement_timeout={int(KB_DATABASE_STATEMENT_SECONDS * 1000)}"
+    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} {_timeouts}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers share one SQLite file: wait for locks instead of failing,
-    # and use WAL so readers never block the writer.
+    # Several gunicorn workers share one SQLite file: wait for locks (a bounded time) instead
+    # of failing at once, and use WAL so readers never block the writer.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": KB_DATABASE_LOCK_WAIT_SECONDS,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }

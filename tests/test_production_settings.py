@@ -181,3 +181,29 @@ def test_the_old_default_of_no_proxies_still_means_none(tmp_path):
     result = run_django(tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES="0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+READ_DATABASE_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['OPTIONS'])"
+)
+
+
+def test_postgresql_connections_start_with_a_lock_and_a_statement_timeout(tmp_path):
+    result = run_django(
+        tmp_path,
+        READ_DATABASE_OPTIONS,
+        DATABASE_URL="postgres://kb@db.example.com/kb",
+        KB_DATABASE_LOCK_WAIT_SECONDS="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "-c lock_timeout=3000 -c statement_timeout=15000" in result.stdout
+
+
+def test_sqlite_waits_for_its_lock_no_longer_than_the_bound(tmp_path):
+    result = run_django(tmp_path, READ_DATABASE_OPTIONS)
+    assert result.returncode == 0, result.stderr
+    assert "'timeout': 5" in result.stdout
+    too_long = run_django(tmp_path, READ_DATABASE_OPTIONS, KB_DATABASE_LOCK_WAIT_SECONDS="40")
+    assert too_long.returncode != 0
+    assert "KB_DATABASE_LOCK_WAIT_SECONDS must be more than 0 and at most 20" in too_long.stderr

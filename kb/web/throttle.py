@@ -11,13 +11,14 @@ import random
 import time
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from kb.web.client import client_address
 from kb.web.errors import forget_connection_if_refused
 from kb.web.models import ThrottleWindow
+from kb.web.waits import optional_write
 
 # About one request in this many also deletes the rows of windows that have ended.
 CLEANUP_ONE_IN = 200
@@ -43,8 +44,9 @@ def _count(key: str, window_end: int) -> int:
         quote("window_end"),
         quote("hits"),
     )
-    # A savepoint, so that a failure inside a caller's transaction leaves it usable.
-    with transaction.atomic(), connection.cursor() as cursor:
+    # A savepoint, so that a failure inside a caller's transaction leaves it usable; a short
+    # wait for the lock, since a count is worth less than the request (kb/web/waits.py).
+    with optional_write(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {end_column}, {hits_column}) "
             "VALUES (%s, %s, 1) "
@@ -71,12 +73,12 @@ def hit(
     try:
         count = _count(client_key(scope, request), window_end)
         if random.randrange(CLEANUP_ONE_IN) == 0:
-            with transaction.atomic():
+            with optional_write():
                 ThrottleWindow.objects.filter(window_end__lt=now).delete()
     except DatabaseError as exc:
-        # A database that cannot be written (read-only for maintenance) must not take reading
-        # down with it: without a count, the request goes through, unless it is one that must
-        # never go uncounted.
+        # A database that cannot be written (read-only for maintenance, or locked by a long
+        # writer past the short wait) must not take reading down with it: without a count,
+        # the request goes through, unless it is one that must never go uncounted.
         forget_connection_if_refused(exc)
         return ThrottleState(not fail_closed, retry_after, counted=False)
     return ThrottleState(count <= limit, retry_after)
