@@ -245,10 +245,10 @@ def test_a_held_write_lock_never_holds_searches_pages_or_healthz(held_write_lock
     for query in ("429", "invalid_grant", "rate limit"):
         slugs, seconds = timed(lambda query=query: server.search_slugs(query))
         assert slugs
-        assert seconds < 2
+        assert seconds < 3  # the throttle's 1 s wait, not 20 s
     (status, _, body), seconds = timed(lambda: server.get("/search/", q="refresh token"))
     assert status == 200
-    assert seconds < 2
+    assert seconds < 3  # the throttle's 1 s and the search log's 0.25 s
     (status, _, _), seconds = timed(lambda: server.get("/faq/rate-limit-429/"))
     assert (status, seconds < 2) == (200, True)
 
@@ -268,7 +268,7 @@ def test_a_write_under_a_held_lock_is_a_clear_503_well_before_the_worker_timeout
     # The support form sends no e-mail it cannot count, and says so at once.
     assert server.get("/support/")[0] == 200
     (status, _, _), seconds = timed(lambda: server.post("/support/", SUPPORT_REQUEST))
-    assert (status, seconds < 2) == (503, True)
+    assert (status, seconds < 3) == (503, True)
     assert support_mails_sent(server) == 0
     assert server.worker_pids() == workers, "no worker was killed"
 

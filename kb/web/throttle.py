@@ -22,6 +22,10 @@ from kb.web.waits import optional_write
 
 # About one request in this many also deletes the rows of windows that have ended.
 CLEANUP_ONE_IN = 200
+# How long a count waits for the database's lock (kb/web/waits.py): longer than the search
+# log's quarter second, because a count not made lets a request through uncounted, and a
+# burst of requests must not be able to slip past by crowding the lock.
+COUNT_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def _count(key: str, window_end: int) -> int:
     )
     # A savepoint, so that a failure inside a caller's transaction leaves it usable; a short
     # wait for the lock, since a count is worth less than the request (kb/web/waits.py).
-    with optional_write(), connection.cursor() as cursor:
+    with optional_write(COUNT_WAIT), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {end_column}, {hits_column}) "
             "VALUES (%s, %s, 1) "

@@ -6,15 +6,16 @@ not hold every request until gunicorn kills its worker (30 s, a 502 behind nginx
 - a write the request exists for (saving an entry, a vote, signing in) waits at most
   KB_DATABASE_LOCK_WAIT_SECONDS (5 s by default) for the lock, then fails; a lock that is not
   granted is answered 503 with Retry-After (kb/web/errors.py), never a 500;
-- a write that is worth less than the request (`optional_write`: throttle counters, the search
-  log, reading counters, the health check's write test) waits at most OPTIONAL_WRITE_WAIT
-  seconds, then each caller does what its purpose requires: the search log and the reading
-  counters are skipped (counters are kept for the next flush), a throttle lets reading and
-  searching through uncounted, and a form that sends e-mail is refused (fail closed).
+- a write that is worth less than the request (`optional_write`: the search log, reading
+  counters, the health check's write test) waits at most OPTIONAL_WRITE_WAIT seconds (a
+  throttle count 1 s, kb/web/throttle.py, so a burst cannot crowd its way past), then each
+  caller does what its purpose requires: the search log and the reading counters are skipped
+  (counters are kept for the next flush), a throttle lets reading and searching through
+  uncounted, and a form that sends e-mail is refused (fail closed).
 
-A request therefore waits at most a few optional waits plus one KB_DATABASE_LOCK_WAIT_SECONDS,
-since the first lock that is not granted ends it; reads never wait (SQLite in WAL mode, and
-PostgreSQL's readers are not blocked by writers).
+A request therefore waits at most its optional waits (about 1.5 s) plus one
+KB_DATABASE_LOCK_WAIT_SECONDS, since the first lock that is not granted ends it; reads never
+wait (SQLite in WAL mode, and PostgreSQL's readers are not blocked by writers).
 
 SQLite: the wait is the connection's busy timeout (Django's OPTIONS "timeout"), lowered for an
 optional write with `PRAGMA busy_timeout` and put back after. PostgreSQL: every connection
