@@ -44,7 +44,7 @@ check-deploy: install
 	DJANGO_ALLOWED_HOSTS=kb.example.com DJANGO_CSRF_TRUSTED_ORIGINS=https://kb.example.com \
 	DJANGO_BEHIND_HTTPS_PROXY=true DJANGO_SECURE_COOKIES=true DJANGO_SSL_REDIRECT=true \
 	DJANGO_HSTS_SECONDS=31536000 DJANGO_HSTS_INCLUDE_SUBDOMAINS=true DJANGO_HSTS_PRELOAD=true \
-	KB_SITE_URL=https://kb.example.com DATABASE_URL=postgres://kb@db.example.com/kb KB_TRUSTED_PROXIES=1 \
+	KB_SITE_URL=https://kb.example.com DATABASE_URL=postgres://kb@db.example.com/kb KB_TRUSTED_PROXIES=127.0.0.1 \
 	DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

@@ -109,7 +109,13 @@ def serve_site(
     options = ["--config", str(config)] if config.exists() else ["--bind", bind, "-w", str(workers)]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "kb.wsgi", *options],
-        env=site_env(data_dir, KB_BIND=bind, WEB_CONCURRENCY=str(workers), **settings),
+        # The site's own address: only requests to it are kept in the page cache.
+        env=site_env(
+            data_dir,
+            KB_BIND=bind,
+            WEB_CONCURRENCY=str(workers),
+            **{"KB_SITE_URL": f"http://{bind}", **settings},
+        ),
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -54,13 +54,13 @@ def check_production_settings(app_configs, **kwargs) -> list[Warning]:
                 id="kb.W003",
             )
         )
-    if settings.SECURE_PROXY_SSL_HEADER and settings.KB_TRUSTED_PROXIES == 0:
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.KB_TRUSTED_PROXIES:
         warnings.append(
             Warning(
-                "DJANGO_BEHIND_HTTPS_PROXY is on but KB_TRUSTED_PROXIES is 0: every reader is "
+                "DJANGO_BEHIND_HTTPS_PROXY is on but KB_TRUSTED_PROXIES is empty: every reader is "
                 "counted as the proxy's address, and shares one allowance of searches, votes "
                 "and sign-in attempts.",
-                hint="Set KB_TRUSTED_PROXIES to the number of proxies in front of the site.",
+                hint="Set KB_TRUSTED_PROXIES to the addresses the proxies connect from.",
                 id="kb.W004",
             )
         )

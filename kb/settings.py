@@ -6,6 +6,7 @@ of silently falling back to a default. The variables are listed in docs/configur
 """
 
 import contextlib
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -50,6 +51,30 @@ def envpositive(name: str, default: int) -> int:
     if value < 1:
         raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
     return value
+
+
+def envnetworks(name: str) -> tuple[str, ...]:
+    """Addresses and networks (`127.0.0.1,10.0.0.0/8,fd00::/8`), each checked and written in
+    its canonical form."""
+    value = os.environ.get(name, "").strip()
+    if value in ("", "0"):  # "0" was this setting's default when it was a count of proxies
+        return ()
+    if value.isdigit():
+        raise ImproperlyConfigured(
+            f"{name} is no longer a number of proxies but their addresses: replace {value!r} "
+            "with the address (or network) each proxy connects to this node from, as in "
+            f"{name}=127.0.0.1 or {name}=10.0.0.0/8 (docs/configuration.md)."
+        )
+    networks = []
+    for item in envlist(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks separated by commas "
+                f"(127.0.0.1,10.0.0.0/8), and {item!r} is neither."
+            ) from None
+    return tuple(networks)
 
 
 def envseconds(name: str, default: float) -> float:
@@ -212,11 +237,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a write waits for the database's lock before the request is answered 503: far below
+# gunicorn's 30 s worker timeout, so a long writer elsewhere never gets a worker killed.
+# Writes worth less than the request (throttle counters, the search log, reading counters)
+# wait a quarter of a second at most (kb/web/waits.py).
+KB_DATABASE_LOCK_WAIT_SECONDS = envseconds("KB_DATABASE_LOCK_WAIT_SECONDS", 5)
+if not 0 < KB_DATABASE_LOCK_WAIT_SECONDS <= 20:
+    raise ImproperlyConfigured(
+        "KB_DATABASE_LOCK_WAIT_SECONDS must be more than 0 and at most 20 seconds, not "
+        f"{KB_DATABASE_LOCK_WAIT_SECONDS}"
+    )
+# PostgreSQL: the longest one statement may run in a request, in seconds (0: no limit, for a
+# long one-off migration run by hand).
+KB_DATABASE_STATEMENT_SECONDS = envseconds("KB_DATABASE_STATEMENT_SECONDS", 15)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Set on every connection: a lock not granted in time, or a statement running too long,
+    # fails the statement instead of holding the request until the worker is killed.
+    _timeouts = (
+        f"-c lock_timeout={int(KB_DATABASE_LOCK_WAIT_SECONDS * 1000)} "
+        f"-c statement_timeout={int(KB_DATABASE_STATEMENT_SECONDS * 1000)}"
+    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} {_timeouts}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers share one SQLite file: wait for locks instead of failing,
-    # and use WAL so readers never block the writer.
+    # Several gunicorn workers share one SQLite file: wait for locks (a bounded time) instead
+    # of failing at once, and use WAL so readers never block the writer.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": KB_DATABASE_LOCK_WAIT_SECONDS,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -316,10 +363,14 @@ CACHES = {
         "LOCATION": "kb_cache",
     },
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "kb.content.caching.PageCache",
         "LOCATION": "kb-pages",
         "TIMEOUT": None,  # a page goes stale by its key (the content version), not by age
-        "OPTIONS": {"MAX_ENTRIES": envpositive("KB_PAGE_CACHE_ENTRIES", 2000)},
+        "OPTIONS": {
+            "MAX_ENTRIES": envpositive("KB_PAGE_CACHE_ENTRIES", 2000),
+            # Per process: with WEB_CONCURRENCY workers, that many times this at most.
+            "MAX_BYTES": envpositive("KB_PAGE_CACHE_MEGABYTES", 32) * 1024 * 1024,
+        },
     },
 }
 # How long browsers and shared caches (a CDN, the reverse proxy) may keep a public page, then
@@ -354,12 +405,11 @@ if KB_ACCESS_TOKEN_LIFETIME < 1:
 
 # --- Requests: client addresses, throttles, sign-in lockout, Content-Security-Policy --------
 
-# How many reverse proxies stand in front of the site, each adding the address it received
-# the request from to X-Forwarded-For. 0: the client is the connection's address. Throttles,
-# the sign-in lockout and the request log use the address this gives (kb/web/client.py).
-KB_TRUSTED_PROXIES = envint("KB_TRUSTED_PROXIES", 0)
-if KB_TRUSTED_PROXIES < 0:
-    raise ImproperlyConfigured(f"KB_TRUSTED_PROXIES must be 0 or more, not {KB_TRUSTED_PROXIES}")
+# The reverse proxies in front of the site, by the addresses (or networks) they connect from:
+# X-Forwarded-For is believed only from them, and only as far back as it passes through them.
+# Empty: the client is the connection's address. Throttles, the sign-in lockout and the
+# request log use the address this gives (kb/web/client.py).
+KB_TRUSTED_PROXIES = envnetworks("KB_TRUSTED_PROXIES")
 
 # Searches (page and API) accepted per client address per window, then 429 with Retry-After.
 # Live search sends one request per pause in typing, so a person stays far below it.

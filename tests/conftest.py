@@ -207,8 +207,10 @@ def page(make_page):
 
 
 @pytest.fixture
-def live_faq(transactional_db, live_server):
+def live_faq(transactional_db, live_server, settings):
     """The live server with the real FAQ loaded; returns the server's base URL."""
+    # Its own address, as a server's is: the page cache keeps only pages asked of it.
+    settings.KB_SITE_URL = live_server.url
     load_faq(django_settings.CONTENT_DIR)
     return live_server.url
 

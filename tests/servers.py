@@ -99,7 +99,11 @@ class Server:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.environment = site_environment(
-            data_dir, KB_BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY=str(workers), **environment
+            data_dir,
+            KB_BIND=f"127.0.0.1:{self.port}",
+            WEB_CONCURRENCY=str(workers),
+            # Its own address, as a server's is: the page cache keeps only pages asked of it.
+            **{"KB_SITE_URL": self.base_url, **environment},
         )
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir.parent / f"server-{self.port}.log"

@@ -228,8 +228,8 @@ def test_the_nginx_site_sends_what_the_proxy_settings_believe():
     directives = re.findall(r"^\s*proxy_set_header\s+(\S+)\s+(.+);", site, flags=re.MULTILINE)
     headers = dict(directives)
     # nginx is the one proxy: it appends the address it received the request from, which is
-    # the right-most address, the one KB_TRUSTED_PROXIES=1 believes.
-    assert env["KB_TRUSTED_PROXIES"] == "1"
+    # the right-most address, believed because the connection comes from nginx's address.
+    assert env["KB_TRUSTED_PROXIES"] == env["KB_FORWARDED_ALLOW_IPS"]
     assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
     # Overwritten with the scheme nginx received, never passed on from the client.
     assert env["DJANGO_BEHIND_HTTPS_PROXY"] == "true"

@@ -63,3 +63,13 @@ def test_it_gives_headings_githubs_anchors(tmp_path):
 
 def test_it_keeps_the_readme_short():
     assert len((ROOT / "README.md").read_text().splitlines()) <= README_MAX_LINES
+
+
+def test_what_the_docs_say_about_csrf_tokens_on_forms_is_true(client, faq):
+    said = (Path(__file__).resolve().parent.parent / "docs" / "discoverability.md").read_text()
+    said = " ".join(said.split())
+    assert "The Support form (`/support/`) keeps its CSRF token" in said
+    assert "The tools' forms carry no token (`csrf_exempt`)" in said
+    assert "csrfmiddlewaretoken" in client.get("/support/").content.decode()
+    for tool in ("/tools/token-expiry/", "/tools/error-codes/"):
+        assert "csrfmiddlewaretoken" not in client.get(tool).content.decode()

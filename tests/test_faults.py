@@ -172,3 +172,121 @@ def test_a_node_whose_database_lacks_the_tables_answers_503_on_healthz(make_serv
     status, _, body = server.get("/healthz")
     assert status == 503
     assert json.loads(body)["database"] == "not-migrated"
+
+
+SUPPORT_REQUEST = {"email": "dev@example.com", "message": "Bursts get 429s. Why?", "entry": ""}
+
+
+def support_mails_sent(server) -> int:
+    # The site's default e-mail backend prints each message to the server's output.
+    return server.log().count("Subject: API support request from the knowledge base")
+
+
+def test_the_support_form_sends_nothing_when_it_cannot_count_the_request(read_only_database):
+    server = read_only_database
+    assert server.get("/support/")[0] == 200  # the CSRF cookie
+    answers = [server.post("/support/", SUPPORT_REQUEST) for _ in range(6)]
+    assert support_mails_sent(server) == 0
+    assert [status for status, _, _ in answers] == [503] * 6
+    assert all(headers["Retry-After"] == "60" for _, headers, _ in answers)
+    assert "write to us directly" in answers[0][2]
+    # The reader's own mail program still gets the request, context and all.
+    status, headers, _ = server.post("/support/email/", {"entry": ""})
+    assert status == 303
+    assert headers["Location"].startswith("mailto:")
+
+
+def test_a_sent_support_request_answers_success_when_its_escalation_cannot_be_stored(
+    make_server,
+):
+    server = make_server()
+    with server.database() as db:
+        # The escalations refuse writes as a read-only database does; the throttle can count.
+        db.execute(
+            "CREATE TRIGGER refuse_escalations BEFORE INSERT ON kb_escalation "
+            "BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END"
+        )
+    assert server.get("/support/")[0] == 200
+    status, headers, _ = server.post("/support/", SUPPORT_REQUEST)
+    assert (status, headers["Location"]) == (302, "/support/sent/")
+    assert wait_until(lambda: support_mails_sent(server) == 1)
+    with server.database() as db:
+        assert db.execute("SELECT COUNT(*) FROM kb_escalation").fetchone()[0] == 0
+
+
+@pytest.fixture
+def held_write_lock(make_server):
+    """A server, and its SQLite database's write lock held by another process's long
+    transaction (`BEGIN IMMEDIATE`, as a migration or an operator in sqlite3 would)."""
+    import sqlite3
+
+    server = make_server()
+    holder = sqlite3.connect(server.data_dir / "db.sqlite3", isolation_level=None, timeout=20)
+    holder.execute("BEGIN IMMEDIATE")
+    yield server
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+def timed(call):
+    import time
+
+    started = time.monotonic()
+    answer = call()
+    return answer, time.monotonic() - started
+
+
+def test_a_held_write_lock_never_holds_searches_pages_or_healthz(held_write_lock):
+    server = held_write_lock
+    report, seconds = timed(lambda: health(server))
+    assert seconds < 2
+    assert (report["http"], report["status"], report["database"]) == (200, "degraded", "busy")
+    # Throttle counts and the search log wait a moment and are skipped: the answer is not.
+    for query in ("429", "invalid_grant", "rate limit"):
+        slugs, seconds = timed(lambda query=query: server.search_slugs(query))
+        assert slugs
+        assert seconds < 3  # the throttle's 1 s wait, not 20 s
+    (status, _, body), seconds = timed(lambda: server.get("/search/", q="refresh token"))
+    assert status == 200
+    assert seconds < 3  # the throttle's 1 s and the search log's 0.25 s
+    (status, _, _), seconds = timed(lambda: server.get("/faq/rate-limit-429/"))
+    assert (status, seconds < 2) == (200, True)
+
+
+def test_a_write_under_a_held_lock_is_a_clear_503_well_before_the_worker_timeout(
+    held_write_lock,
+):
+    server = held_write_lock
+    workers = server.worker_pids()
+    assert server.get("/faq/rate-limit-429/")[0] == 200
+    (status, headers, body), seconds = timed(
+        lambda: server.post("/faq/rate-limit-429/feedback/", {"helpful": "no"})
+    )
+    assert status == 503, body[:300]
+    assert headers["Retry-After"] == "60"
+    assert seconds < 8  # the lock wait (5 s) and the throttle's short one, not 20 s twice
+    # The support form sends no e-mail it cannot count, and says so at once.
+    assert server.get("/support/")[0] == 200
+    (status, _, _), seconds = timed(lambda: server.post("/support/", SUPPORT_REQUEST))
+    assert (status, seconds < 3) == (503, True)
+    assert support_mails_sent(server) == 0
+    assert server.worker_pids() == workers, "no worker was killed"
+
+
+def test_writes_go_on_once_the_long_writer_is_done(make_server):
+    import sqlite3
+
+    server = make_server()
+    holder = sqlite3.connect(server.data_dir / "db.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    # Not logged: the lock was held (the search page logs searches, the API does not).
+    assert server.get("/search/", q="zqxlockedsearch")[0] == 200
+    assert health(server)["database"] == "busy"
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert server.get("/search/", q="zqxfreesearch")[0] == 200
+    assert health(server)["database"] == "ok"
+    with server.database() as db:
+        queries = {row[0] for row in db.execute("SELECT query FROM kb_searchrecord")}
+    assert "zqxfreesearch" in queries
+    assert "zqxlockedsearch" not in queries

@@ -236,6 +236,12 @@ def test_arguments_must_be_an_object(client, db):
     assert error == {"code": -32602, "message": "The arguments of get_entry must be an object."}
 
 
+@pytest.mark.parametrize("length", ["\u00b2", "\u0664\u0662"])
+def test_a_content_length_in_digits_of_another_script_is_refused_not_an_error(client, db, length):
+    response = post(client, {"jsonrpc": "2.0", "id": 1, "method": "ping"}, CONTENT_LENGTH=length)
+    assert response.status_code == 413
+
+
 def test_an_oversize_body_is_refused_before_it_is_read(client, db):
     query = "x" * MAX_BODY_BYTES
     message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"query": query}}

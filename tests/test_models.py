@@ -64,6 +64,43 @@ def test_an_authors_own_boxes_and_tabindex_do_not_get_through():
     assert "<div" not in html and 'tabindex="5"' not in html
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<a class="heading-anchor" href="https://evil.example/login">#</a>',
+        '<a class="heading-anchor" href="#answer-x">#</a>',
+        '<a class="kb-anchor-0123456789abcdef" href="https://evil.example/">#</a>',
+    ],
+)
+def test_an_authors_link_cannot_take_the_heading_anchor_class(link):
+    html = render_markdown(f"## Section\n\nText {link}")
+    assert html.count('class="heading-anchor"') == 1  # the heading's own
+    assert '<a class="heading-anchor" href="#answer-section"' in html
+    assert "kb-anchor-" not in html
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "![diagram <b>](https://evil.example/track.png)",
+        '<img src="//evil.example/track.png" alt="diagram &lt;b&gt;">',
+        '<img src="http://evil.example/track.png" alt="diagram &lt;b&gt;">',
+        '<img src="data:image/png;base64,AAAA" alt="diagram &lt;b&gt;">',
+    ],
+)
+def test_an_image_from_another_site_is_dropped_and_its_alt_text_kept(image):
+    html = render_markdown(f"See {image} here.")
+    assert "<img" not in html
+    assert "evil.example" not in html
+    assert "See diagram &lt;b&gt; here." in html
+
+
+def test_an_image_from_the_site_itself_stays():
+    html = render_markdown('![flow](/static/kb/flow.png) <img alt="a>b" src="/static/kb/b.png">')
+    assert '<img alt="flow" src="/static/kb/flow.png">' in html
+    assert '<img alt="a&gt;b" src="/static/kb/b.png">' in html
+
+
 def test_links_keep_safe_schemes_and_get_rel():
     html = render_markdown("[docs](https://developers.procore.com) [mail](mailto:a@b.c)")
     assert 'href="https://developers.procore.com"' in html

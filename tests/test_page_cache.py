@@ -227,3 +227,68 @@ def test_a_missing_page_suggests_the_categories_without_reading_the_entries(
         a.words for a in parse(response.content).find("ul", cls="category-links").find_all("a")
     ]
     assert links == ["Big"]
+
+
+def _held_pages() -> int:
+    from django.core.cache import caches
+
+    return caches["pages"].held_bytes()
+
+
+def test_a_vote_value_the_page_does_not_show_is_never_kept(faq):
+    kept = Client().get("/faq/rate-limit-429/", {"voted": "yes"})
+    assert kept["ETag"].startswith('W/"')
+    held = _held_pages()
+    for number in range(30):
+        response = Client().get("/faq/rate-limit-429/", {"voted": f"x{number}"})
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"]
+    assert _held_pages() == held
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/c/oauth/", {"page": "01"}),
+        ("/c/oauth/", {"page": ["1", "1"]}),
+        ("/tools/token-expiry/", {"tz": "Not/A_Zone"}),
+    ],
+)
+def test_a_parameter_in_another_spelling_is_not_a_new_entry(faq, url, data):
+    response = Client().get(url, data)
+    assert "public" not in response["Cache-Control"]
+    assert not response.has_header("ETag")
+
+
+@pytest.mark.parametrize("host", ["testserver:8443", "testserver:1", "TESTSERVER:80"])
+def test_a_host_header_with_a_port_of_its_own_is_never_kept(faq, host):
+    assert Client().get("/llms.txt")["ETag"].startswith('W/"')
+    held = _held_pages()
+    response = Client().get("/llms.txt", HTTP_HOST=host)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert _held_pages() == held
+
+
+def test_the_page_cache_of_a_process_is_bounded_in_bytes():
+    from kb.content.caching import PageCache
+
+    cache = PageCache("test-bounded-pages", {"OPTIONS": {"MAX_BYTES": 10_000}})
+    cache.clear()
+    for number in range(40):
+        cache.set(f"page-{number}", b"x" * 1000)
+        if number == 20:
+            assert cache.get("page-3") is None  # long gone by then
+        cache.get("page-0")  # read on every visit: stays
+    assert cache.held_bytes() <= 10_000
+    assert cache.get("page-39") is not None
+    assert cache.get("page-0") is not None
+    cache.set("huge", b"x" * 20_000)
+    assert cache.get("huge") is None
+    assert cache.held_bytes() <= 10_000
+
+
+@pytest.mark.parametrize("code", ["४२९", "٤٢٩", "４２９"])
+def test_digits_of_other_scripts_are_not_status_codes(faq, code):
+    assert Client().get(f"/errors/{code}/").status_code == 404
+    assert Client().get(f"/api/error-codes/{code}").status_code in (400, 404)

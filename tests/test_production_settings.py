@@ -25,7 +25,7 @@ PRODUCTION = {
     "KB_SITE_URL": "https://kb.example.com",
     "DATABASE_URL": "postgres://kb@db.example.com/kb",
     "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-    "KB_TRUSTED_PROXIES": "1",
+    "KB_TRUSTED_PROXIES": "10.0.0.11",
 }
 
 
@@ -145,3 +145,65 @@ def test_no_template_has_inline_scripts_or_event_handlers():
         if re.search(r"\sstyle\s*=\s*[\"']", text):
             offenders.append(f"{path.name}: inline style")
     assert offenders == []
+
+
+READ_PROXIES = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(','.join(settings.KB_TRUSTED_PROXIES))"
+)
+
+
+def test_trusted_proxies_are_addresses_and_networks(tmp_path):
+    result = run_django(
+        tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES=" 127.0.0.1, 10.0.0.0/8 ,fd00::/8"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "127.0.0.1/32,10.0.0.0/8,fd00::/8"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1", "no longer a number of proxies but their addresses"),
+        ("2", "replace '2' with the address"),
+        ("nginx", "'nginx' is neither"),
+        ("10.0.0.0/33", "'10.0.0.0/33' is neither"),
+    ],
+)
+def test_a_count_or_a_bad_address_in_trusted_proxies_stops_the_start(tmp_path, value, message):
+    result = run_django(tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES=value)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_the_old_default_of_no_proxies_still_means_none(tmp_path):
+    result = run_django(tmp_path, READ_PROXIES, KB_TRUSTED_PROXIES="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+READ_DATABASE_OPTIONS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['OPTIONS'])"
+)
+
+
+def test_postgresql_connections_start_with_a_lock_and_a_statement_timeout(tmp_path):
+    result = run_django(
+        tmp_path,
+        READ_DATABASE_OPTIONS,
+        DATABASE_URL="postgres://kb@db.example.com/kb",
+        KB_DATABASE_LOCK_WAIT_SECONDS="3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "-c lock_timeout=3000 -c statement_timeout=15000" in result.stdout
+
+
+def test_sqlite_waits_for_its_lock_no_longer_than_the_bound(tmp_path):
+    result = run_django(tmp_path, READ_DATABASE_OPTIONS)
+    assert result.returncode == 0, result.stderr
+    assert "'timeout': 5" in result.stdout
+    too_long = run_django(tmp_path, READ_DATABASE_OPTIONS, KB_DATABASE_LOCK_WAIT_SECONDS="40")
+    assert too_long.returncode != 0
+    assert "KB_DATABASE_LOCK_WAIT_SECONDS must be more than 0 and at most 20" in too_long.stderr

@@ -1,6 +1,7 @@
 """Pasted secrets are never stored, logged or put back into a URL, and search stays as good."""
 
 import logging
+import urllib.parse
 
 import pytest
 
@@ -100,6 +101,46 @@ def test_the_request_log_has_no_secret_and_no_long_paste(client, indexed_faq, ca
     assert "/api/search?" in lines[0]
     assert JWT not in lines[0]
     assert len(lines[0]) < 400
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "secret"),
+    [
+        ("/search/", '{"access_token":"abc123456"}', "abc123456"),
+        ("/api/search", "client_secret=s3cr3t-client-value", "s3cr3t-client-value"),
+        ("/tools/error-codes/", "password: hunter22", "hunter22"),
+        ("/search/", "key procorekeyabcdefghij1234567890xyz", "procorekeyabcdefghij1234567890xyz"),
+        ("/search/", f"Bearer {RANDOM_TOKEN}", RANDOM_TOKEN),
+    ],
+)
+def test_the_request_log_redacts_the_decoded_query(
+    client, indexed_faq, caplog, path, query, secret
+):
+    with caplog.at_level(logging.INFO, logger="kb.requests"):
+        client.get(path, {"q": query})  # the test client URL-encodes it, as a browser does
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "kb.requests"]
+    assert REDACTED in line
+    assert secret not in line
+    assert urllib.parse.quote(secret) not in line
+    assert urllib.parse.quote_plus(secret) not in line
+
+
+def test_a_credential_named_parameter_and_a_secret_in_the_path_are_not_logged(client, faq, caplog):
+    with caplog.at_level(logging.INFO, logger="kb.requests"):
+        client.get(f"/faq/{RANDOM_TOKEN}/", {"access_token": "abc123456", "page": "2"})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "kb.requests"]
+    assert "abc123456" not in line
+    assert RANDOM_TOKEN not in line
+    assert "page=2" in line
+
+
+def test_the_logged_address_stays_one_word_on_one_line(client, faq, caplog):
+    with caplog.at_level(logging.INFO, logger="kb.requests"):
+        client.get("/search/", {"q": 'a b\nfake 200 "line"'})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "kb.requests"]
+    # Decoded to be redacted, encoded again to be logged: no line break, no space, no quote.
+    assert "\n" not in line
+    assert line.split('"')[1].startswith("GET /search/?q=a%20b%0Afake%20200%20%22line%22")
 
 
 def test_a_short_search_posted_without_javascript_ends_on_its_redacted_address(client, indexed_faq):

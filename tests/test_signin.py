@@ -58,11 +58,22 @@ def test_a_right_password_resets_the_count(engineer):
 
 
 def test_the_lockout_follows_the_client_behind_a_trusted_proxy(engineer, settings):
-    settings.KB_TRUSTED_PROXIES = 1
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.2/32",)
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     attacker = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.11")
     for _ in range(5):
         sign_in(attacker, "wrong")
     assert sign_in(attacker, "a-long-test-password").status_code == 429
     colleague = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.21")
+    assert sign_in(colleague, "a-long-test-password").status_code == 302
+
+
+def test_a_forged_forwarded_address_from_outside_the_proxies_locks_out_only_its_sender(
+    engineer, settings
+):
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.2/32",)
+    forger = Client(REMOTE_ADDR="192.0.2.66", HTTP_X_FORWARDED_FOR="203.0.113.12")
+    for _ in range(5):
+        sign_in(forger, "wrong")
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.12")
     assert sign_in(colleague, "a-long-test-password").status_code == 302

@@ -100,31 +100,63 @@ def _request(remote: str, forwarded: str | None = None):
 
 
 def test_without_trusted_proxies_a_forwarded_header_is_not_believed(settings):
-    settings.KB_TRUSTED_PROXIES = 0
+    settings.KB_TRUSTED_PROXIES = ()
     assert client_address(_request("192.0.2.10", "203.0.113.5")) == "192.0.2.10"
 
 
 def test_behind_one_proxy_the_client_is_the_address_it_added(settings):
-    settings.KB_TRUSTED_PROXIES = 1
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.2/32",)
     assert client_address(_request("10.0.0.2", "203.0.113.5")) == "203.0.113.5"
     # Whatever the client wrote itself stands to the left and is ignored.
     assert client_address(_request("10.0.0.2", "1.2.3.4, 203.0.113.5")) == "203.0.113.5"
 
 
 def test_behind_two_proxies_the_client_is_second_from_the_right(settings):
-    settings.KB_TRUSTED_PROXIES = 2
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.0/8",)
     forwarded = "6.6.6.6, 203.0.113.5, 10.0.0.3"
     assert client_address(_request("10.0.0.2", forwarded)) == "203.0.113.5"
 
 
 @pytest.mark.parametrize("forwarded", [None, "", "not-an-address"])
 def test_a_missing_or_broken_forwarded_header_falls_back_to_the_connection(settings, forwarded):
-    settings.KB_TRUSTED_PROXIES = 1
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.2/32",)
     assert client_address(_request("10.0.0.2", forwarded)) == "10.0.0.2"
 
 
+@pytest.mark.parametrize("direct", ["192.0.2.77", "10.0.0.99", "::1", "not-an-address"])
+def test_a_forwarded_header_from_a_connection_that_is_not_a_proxy_is_not_believed(settings, direct):
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.2/32", "127.0.0.1/32")
+    assert client_address(_request(direct, "203.0.113.5")) == direct
+
+
+def test_only_the_hops_added_by_trusted_proxies_are_believed(settings):
+    settings.KB_TRUSTED_PROXIES = ("127.0.0.1/32", "10.0.0.0/8")
+    # A load balancer (10.0.1.5) in front of nginx (127.0.0.1): both are skipped.
+    assert client_address(_request("127.0.0.1", "6.6.6.6, 203.0.113.5, 10.0.1.5")) == (
+        "203.0.113.5"
+    )
+    # Whatever stands left of the first address that is not a proxy was written by a client.
+    assert client_address(_request("127.0.0.1", "10.0.0.9, 203.0.113.5")) == "203.0.113.5"
+    assert client_address(_request("127.0.0.1", "203.0.113.5, junk, 10.0.1.5")) == "10.0.1.5"
+
+
+def test_a_directly_reachable_node_counts_a_rotating_forwarded_header_as_one_client(
+    indexed_faq, settings
+):
+    settings.KB_TRUSTED_PROXIES = ("127.0.0.1/32",)
+    settings.KB_SEARCH_RATE_LIMIT = 2
+    settings.KB_SEARCH_RATE_WINDOW = 24 * 3600
+    statuses = [
+        Client(REMOTE_ADDR="192.0.2.77", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .get("/api/search?q=a")
+        .status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+
+
 def test_behind_a_proxy_each_client_gets_its_own_allowance(indexed_faq, settings):
-    settings.KB_TRUSTED_PROXIES = 1
+    settings.KB_TRUSTED_PROXIES = ("10.0.0.2/32",)
     settings.KB_SEARCH_RATE_LIMIT = 1
     settings.KB_SEARCH_RATE_WINDOW = 24 * 3600
     proxy = {"REMOTE_ADDR": "10.0.0.2"}

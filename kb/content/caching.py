@@ -45,12 +45,17 @@ CDN in front must pass requests with the session cookie through (README, "Cachin
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
@@ -74,6 +79,29 @@ CONTENT_MAX_AGE = 15 * 60
 # Query parameters no page shows: the signed search reference on links from search results
 # (read by kb/editorial/reading.py, above the cache) and campaign tags.
 IGNORED_QUERY = frozenset({"sq", "utm_source", "utm_medium", "utm_campaign", "utm_content"})
+# A query parameter a page reads is part of the key only with a value the page accepts, in
+# one spelling: validators a page declares with `shared_page(query={name: validator})`.
+Validator = Callable[[str], bool]
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")  # ASCII digits, no leading zero
+
+
+def page_number(value: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(value))
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone(value: str) -> bool:
+    return value in _time_zones()
+
+
+def one_of(*values: str) -> Validator:
+    return frozenset(values).__contains__
+
+
 # What a kept response brings back besides its body: the view's own headers.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "Content-Disposition")
 
@@ -92,14 +120,35 @@ def release_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _page_key(request: HttpRequest, view: Callable, query: frozenset[str]) -> str | None:
+def _canonical_hosts() -> frozenset[str]:
+    """The hosts a kept page may be keyed on: the site's own address (KB_SITE_URL) and each
+    host DJANGO_ALLOWED_HOSTS names exactly, without a port. Any other spelling that Django
+    lets through (another port in the Host header, a name matched by a `.example.com`
+    pattern) is rendered afresh, never kept: every one would be a new entry, and its absolute
+    links must not be served to anyone else."""
+    hosts = {urlsplit(settings.KB_SITE_URL).netloc.lower()}
+    hosts.update(
+        host.lower()
+        for host in settings.ALLOWED_HOSTS
+        if host and not host.startswith(".") and "*" not in host
+    )
+    return frozenset(hosts)
+
+
+def _page_key(request: HttpRequest, view: Callable, query: Mapping[str, Validator]) -> str | None:
     """The cache key of this request's page, or None when the page cannot be kept."""
     if request.method not in ("GET", "HEAD") or request.htmx:
+        return None
+    host = request.get_host().lower()
+    if host not in _canonical_hosts():
         return None
     parts = []
     for name in sorted(set(request.GET)):
         if name in query:
-            parts.append((name, request.GET.getlist(name)))
+            values = request.GET.getlist(name)
+            if len(values) != 1 or not query[name](values[0]):
+                return None  # a value the page does not accept, or one of many spellings
+            parts.append((name, values))
         elif name not in IGNORED_QUERY:
             return None
     digest = hashlib.blake2b(digest_size=16)
@@ -109,7 +158,7 @@ def _page_key(request: HttpRequest, view: Callable, query: frozenset[str]) -> st
         timezone.localdate().isoformat(),
         f"{view.__module__}.{view.__qualname__}",
         # Twins, llms.txt and the error pages carry absolute links.
-        f"{request.scheme}://{request.get_host()}{request.path}",
+        f"{request.scheme}://{host}{request.path}",
         repr(parts),
     ):
         digest.update(part.encode())
@@ -171,16 +220,21 @@ def _from_kept(kept: tuple) -> HttpResponse:
 
 
 def shared_page(
-    *, query: Iterable[str] = (), max_age: int | None = None, for_staff_too: bool = False
+    *,
+    query: Mapping[str, Validator] | None = None,
+    max_age: int | None = None,
+    for_staff_too: bool = False,
 ) -> Callable:
     """Keep a public page on the server and let shared caches keep it (see the module doc).
 
-    `query`: the query parameters the page reads (others make the request uncacheable).
+    `query`: the query parameters the page reads, each with the test of a value it accepts
+    (`page_number`, `time_zone`, `one_of(...)`); other parameters, and other values, make the
+    request uncacheable: the page is rendered for it alone.
     `max_age`: seconds browsers and shared caches may keep it; KB_PAGE_MAX_AGE by default.
     `for_staff_too`: the page shows only published content whoever asks (the Markdown twins,
     the error pages), so signed-in users get the cached page too.
     """
-    query = frozenset(query)
+    query = dict(query or {})
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -223,6 +277,35 @@ def shared_page(
     return decorator
 
 
-def same_for_everyone(max_age: int | None = None, query: Iterable[str] = ()) -> Callable:
+def same_for_everyone(
+    max_age: int | None = None, query: Mapping[str, Validator] | None = None
+) -> Callable:
     """`shared_page` for documents that show only published content, signed in or not."""
     return shared_page(max_age=max_age, query=query, for_staff_too=True)
+
+
+class PageCache(LocMemCache):
+    """The page cache: Django's per-process memory cache, bounded in bytes as well as in
+    entries (OPTIONS "MAX_BYTES"), since a few large documents (llms-full.txt) weigh more
+    than thousands of small pages. The least recently used pages go first; a page larger than
+    the whole bound is not kept."""
+
+    def __init__(self, name, params):
+        super().__init__(name, params)
+        self._max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 32 * 1024 * 1024))
+
+    def _set(self, key, value, timeout=DEFAULT_TIMEOUT):
+        if len(value) > self._max_bytes:
+            self._delete(key)
+            return
+        super()._set(key, value, timeout)
+        # Values are pickled bytes (LocMemCache.set): their lengths are what is held.
+        held = sum(len(kept) for kept in self._cache.values())
+        while held > self._max_bytes:
+            oldest, kept = self._cache.popitem()  # the end: the least recently used
+            self._expire_info.pop(oldest, None)
+            held -= len(kept)
+
+    def held_bytes(self) -> int:
+        with self._lock:
+            return sum(len(kept) for kept in self._cache.values())

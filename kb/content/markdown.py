@@ -6,6 +6,7 @@ Support engineers write Markdown; what reaches a page is sanitized by nh3, so
 
 import html
 import re
+import secrets
 
 import markdown as markdown_lib
 import nh3
@@ -41,18 +42,22 @@ TABLE = re.compile(r"<table>.*?</table>", re.DOTALL)
 TABLE_SCROLL = '<div class="table-scroll" tabindex="0">{}</div>'
 
 # Every heading gets a visible "#" link to itself (the toc extension's permalink), so a
-# reader can share a section. nh3 keeps `class` on a link only when it is this one class:
-# an author's own <a class="…"> loses it, so nothing in an answer can pose as site UI.
+# reader can share a section. The extension marks its links with a class made anew for each
+# rendering, the only class nh3 keeps; it becomes HEADING_ANCHOR_CLASS after sanitizing. An
+# author's own <a class="heading-anchor" href="https://…"> cannot know that class and loses
+# its own, so nothing in an answer can pose as site UI.
 HEADING_ANCHOR_CLASS = "heading-anchor"
-HEADING_ANCHOR = {
-    "permalink": "#",
-    "permalink_class": HEADING_ANCHOR_CLASS,
-    "permalink_title": "Link to this section",
-}
+HEADING_ANCHOR = {"permalink": "#", "permalink_title": "Link to this section"}
 # Highlighted code is Pygments' token spans, coloured by classes in site.css (never style=,
 # which the Content-Security-Policy forbids): a span keeps `class` only when it is a token's.
 TOKEN_CLASSES = {name for name in STANDARD_TYPES.values() if name}
-ALLOWED_CLASSES = {"a": {HEADING_ANCHOR_CLASS}, "span": TOKEN_CLASSES}
+# Images only from the site itself: the Content-Security-Policy (img-src 'self' data:) would
+# block any other, leaving a broken image, so another site's image is dropped here and its
+# alt text kept. A path on this site (`/static/…`) is the only kind of src kept.
+LOCAL_SRC = re.compile(r"/(?![/\\])")
+IMG_TAG = re.compile(r'<img(?:\s+[\w:-]+(?:="[^"]*")?)*\s*/?>')
+IMG_SRC = re.compile(r'\ssrc="')
+IMG_ALT = re.compile(r'\salt="([^"]*)"')
 # Heading ids inside answers start with this, so that a "## Feedback" in an answer can never
 # take an id the page itself uses (id="feedback", id="main"…) and break its links or scripts.
 HEADING_ID_PREFIX = "answer-"
@@ -100,13 +105,30 @@ def _heading_id(value: str, separator: str) -> str:
     return HEADING_ID_PREFIX + toc.slugify(value, separator)
 
 
+def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not LOCAL_SRC.match(value):
+        return None
+    return value
+
+
+def _image_or_its_alt(match: re.Match) -> str:
+    image = match[0]
+    if IMG_SRC.search(image):
+        return image
+    alt = IMG_ALT.search(image)
+    # Attribute values are escaped only for quotes and ampersands: escape the text anew.
+    return html.escape(html.unescape(alt[1])) if alt else ""
+
+
 def _to_html(text: str, heading_anchors: bool, code: bool = True) -> str:
+    anchor_class = f"kb-anchor-{secrets.token_hex(8)}"
+    anchors = {**HEADING_ANCHOR, "permalink_class": anchor_class}
     html = markdown_lib.markdown(
         text,
         extensions=["tables", "fenced_code", "sane_lists", "toc"],
         extension_configs={
             "toc": {
-                **(HEADING_ANCHOR if heading_anchors else {"permalink": False}),
+                **(anchors if heading_anchors else {"permalink": False}),
                 "slugify": _heading_id,
             }
         },
@@ -121,10 +143,13 @@ def _to_html(text: str, heading_anchors: bool, code: bool = True) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
+        allowed_classes={"a": {anchor_class}, "span": TOKEN_CLASSES},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_local_images_only,
     )
+    html = html.replace(f'class="{anchor_class}"', f'class="{HEADING_ANCHOR_CLASS}"')
+    html = IMG_TAG.sub(_image_or_its_alt, html)
     html = PRE_TAG.sub('<pre tabindex="0">', html)
     # The fence's language, named above its code (after sanitizing: no author can forge it).
     if code:

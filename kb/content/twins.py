@@ -32,7 +32,7 @@ HTML_URL_RE = re.compile(r"""(<[a-zA-Z][^<>]*?\b(?:href|src)\s*=\s*)(["'])(.*?)\
 ATX_HEADING_RE = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 SETEXT_UNDERLINE_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 # Lines a setext underline cannot turn into a heading: list items, quotes, headings, tables.
-NOT_A_SETEXT_TITLE_RE = re.compile(r"^\s*$|^ {0,3}([-*+>#|]|\d+[.)])")
+NOT_A_SETEXT_TITLE_RE = re.compile(r"^\s*$|^ {0,3}([-*+>#|]|[0-9]+[.)])")
 # What would change meaning in Markdown if plain text (a question, an error's cause) held it.
 MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*\[\]<>])")
 # The levels an answer's headings start from: a `#` in an answer is an `<h2>` on the page.

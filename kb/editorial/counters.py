@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections
 
 from kb.content.models import Entry
 from kb.editorial.models import ReadingDay, ReadNext
+from kb.web.waits import optional_write
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def flush() -> int:
     if not taken:
         return 0
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        # Counters wait a short while for the lock, then are kept for the next flush.
+        with optional_write(), connection.cursor() as cursor:
             cursor.executemany(_VIEWS_SQL, _view_rows(taken))
             if taken.pairs:
                 cursor.executemany(_PAIRS_SQL, _pair_rows(taken))

@@ -27,6 +27,7 @@ from django.utils import timezone
 from kb.content.models import Entry
 from kb.insights.models import SearchRecord
 from kb.web.errors import forget_connection_if_refused
+from kb.web.waits import optional_write
 
 logger = logging.getLogger(__name__)
 
@@ -161,12 +162,14 @@ def log_public_search(
     record's id, or None when nothing was recorded.
 
     The log is worth less than the answer: when the database refuses the write (read-only),
+    or another writer holds its lock longer than an optional write waits (kb/web/waits.py),
     the search goes on unlogged."""
     if request.user.is_staff:  # engineers checking the insights would skew them
         return None
     try:
         previous = last_search_id(request)
-        return record_search(query, total, refines, previous, answered, first_slug)
+        with optional_write():
+            return record_search(query, total, refines, previous, answered, first_slug)
     except DatabaseError as exc:
         logger.warning("the search was not logged: %s", exc)
         forget_connection_if_refused(exc)
@@ -194,13 +197,14 @@ def mark_opened(token: str | None, slug: str) -> None:
     search_id, rank = _as_id(search_id), _as_id(rank)
     if search_id is None or rank is None or not 1 <= rank <= 1000:
         return
-    SearchRecord.objects.filter(
-        pk=search_id, opened=False, created__gte=timezone.now() - OPEN_WINDOW
-    ).update(
-        opened=True,
-        opened_rank=rank,
-        opened_entry=Subquery(Entry.objects.filter(slug=slug).values("pk")[:1]),
-    )
+    with optional_write():  # the page is worth more than the mark: see kb/web/waits.py
+        SearchRecord.objects.filter(
+            pk=search_id, opened=False, created__gte=timezone.now() - OPEN_WINDOW
+        ).update(
+            opened=True,
+            opened_rank=rank,
+            opened_entry=Subquery(Entry.objects.filter(slug=slug).values("pk")[:1]),
+        )
 
 
 def remember_last_search(response: HttpResponse, search_id: int) -> None:

@@ -70,7 +70,7 @@ def _refusal(request: HttpRequest) -> RpcError | None:
             status=415,
         )
     length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+    if not (length.isascii() and length.isdigit()) or int(length) > MAX_BODY_BYTES:
         return _too_big()
     version = request.headers.get("MCP-Protocol-Version")
     if version is not None and version not in PROTOCOL_VERSIONS:

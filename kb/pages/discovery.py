@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import conditional_page, require_safe
 
-from kb.content.caching import CONTENT_MAX_AGE, same_for_everyone
+from kb.content.caching import CONTENT_MAX_AGE, page_number, same_for_everyone
 from kb.pages.feeds import RecentlyUpdatedFeed
 from kb.pages.sitemaps import SITEMAPS
 
@@ -33,7 +33,7 @@ def sitemap_xml(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@same_for_everyone(max_age=CONTENT_MAX_AGE, query=["p"])
+@same_for_everyone(max_age=CONTENT_MAX_AGE, query={"p": page_number})
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     return sitemap_views.sitemap(request, sitemaps=SITEMAPS, section=section)
 

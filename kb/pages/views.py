@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
-from kb.content.caching import shared_page
+from kb.content.caching import one_of, page_number, shared_page
 from kb.content.markdown_http import markdown_twin
 from kb.content.models import Category, Entry
 from kb.content.structured_data import faq_page_json_ld
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @markdown_twin(category_markdown)
-@shared_page(query=["page"])
+@shared_page(query={"page": page_number})
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     entries = Entry.objects.visible_to(request.user).in_category(category).in_page_order()
@@ -74,7 +74,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @markdown_twin(entry_markdown)
-@shared_page(query=[feedback.VOTED_PARAMETER])
+@shared_page(query={feedback.VOTED_PARAMETER: one_of(*feedback.SHOWN_VOTES)})
 def entry_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entry = get_object_or_404(
         Entry.objects.visible_to(request.user).select_related("category"), slug=slug

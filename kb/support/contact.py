@@ -8,6 +8,7 @@ trail's signed cookie) and the reader's vote on it (the vote cookie). The Escala
 only that context; the message and the reader's address go to the support mailbox.
 """
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -15,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core import mail
 from django.core.validators import MaxLengthValidator
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseRedirectBase
 
@@ -25,12 +27,19 @@ from kb.insights import search_log
 from kb.insights.models import SearchRecord
 from kb.support.models import Escalation
 from kb.web import throttle
+from kb.web.errors import forget_connection_if_refused
+
+logger = logging.getLogger(__name__)
 
 # Each request sends an e-mail to the support team: a client gets a few per window.
 RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 600
 THROTTLED_MESSAGE = (
     "Too many support requests from your network in a short time. Please write to us directly."
+)
+UNCOUNTED_MESSAGE = (
+    "This form cannot take requests just now (the site is paused for maintenance). "
+    "Please write to us directly."
 )
 MESSAGE_MAX_LENGTH = 5000
 
@@ -109,17 +118,32 @@ def gather(request: HttpRequest, entry_slug: str | None) -> SupportContext:
     return SupportContext(entry=entry, search=search_log.last_search(request), vote=vote)
 
 
-def allow_request(request: HttpRequest) -> bool:
-    """Count this request against the client's allowance (kb.web.throttle); False past it."""
-    return throttle.hit("support", request, RATE_LIMIT, RATE_WINDOW_SECONDS).allowed
+def count_request(request: HttpRequest, *, sends_mail: bool) -> throttle.ThrottleState:
+    """Count this request against the client's allowance (kb.web.throttle). A request that
+    sends an e-mail is refused when it cannot be counted (`counted` False): uncounted, a
+    read-only database would let any number through to the support mailbox."""
+    return throttle.hit("support", request, RATE_LIMIT, RATE_WINDOW_SECONDS, fail_closed=sends_mail)
 
 
-def record_escalation(request: HttpRequest, context: SupportContext, channel: str) -> None:
+def record_escalation(request: HttpRequest, context: SupportContext, channel: str) -> bool:
+    """Count the escalation; False when the database would not take it. Called once the
+    request has gone to support, so the reader is told it did: a lost count costs a number
+    in the insights, a "try again" would cost support a second e-mail."""
     if request.user.is_staff:
-        return  # engineers trying the form would skew the score
-    Escalation.objects.create(
-        channel=channel, entry=context.entry, search=context.search, vote=context.vote_value
-    )
+        return True  # engineers trying the form would skew the score
+    try:
+        with transaction.atomic():
+            Escalation.objects.create(
+                channel=channel,
+                entry=context.entry,
+                search=context.search,
+                vote=context.vote_value,
+            )
+    except DatabaseError as error:
+        forget_connection_if_refused(error)
+        logger.warning("an escalation was sent but could not be counted: %s", error)
+        return False
+    return True
 
 
 def _subject(context: SupportContext) -> str:

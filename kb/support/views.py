@@ -39,7 +39,13 @@ def support_request(request: HttpRequest) -> HttpResponse:
         initial = {"entry": slug, "message": question}
         return _support_page(request, context, contact.SupportForm(initial=initial))
     form = contact.SupportForm(request.POST)
-    if not contact.allow_request(request):
+    allowance = contact.count_request(request, sends_mail=True)
+    if not allowance.counted:
+        # Refused before anything is sent: see contact.count_request.
+        response = _support_page(request, context, form, 503, contact.UNCOUNTED_MESSAGE)
+        response["Retry-After"] = "60"
+        return response
+    if not allowance.allowed:
         response = _support_page(request, context, form, 429, contact.THROTTLED_MESSAGE)
         response["Retry-After"] = str(contact.RATE_WINDOW_SECONDS)
         return response
@@ -59,7 +65,8 @@ def support_request(request: HttpRequest) -> HttpResponse:
 def support_by_email(request: HttpRequest) -> HttpResponse:
     """The same context, in an e-mail the reader writes in their own mail program."""
     context = contact.gather(request, request.POST.get("entry"))
-    if not contact.allow_request(request):
+    # The reader's own mail program sends this one: uncounted, it still goes on.
+    if not contact.count_request(request, sends_mail=False).allowed:
         response = _support_page(
             request, context, contact.SupportForm(), 429, contact.THROTTLED_MESSAGE
         )

@@ -18,7 +18,7 @@ from kb.tools.instants import (
 
 # --- Raw HTTP responses and rate-limit headers -------------------------------------------------
 
-STATUS_LINE_RE = re.compile(r"^HTTP/(\d(?:\.\d)?)\s+(\d{3})\b\s*(.*)$", re.IGNORECASE)
+STATUS_LINE_RE = re.compile(r"^HTTP/([0-9](?:\.[0-9])?)\s+([0-9]{3})\b\s*(.*)$", re.IGNORECASE)
 HEADER_RE = re.compile(r"^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*(.*)$")
 
 
@@ -121,7 +121,7 @@ def _header_int(response: HttpResponseInfo, name: str, problems: list[str]) -> i
     raw = response.header(name)
     if raw is None:
         return None
-    if re.fullmatch(r"\d{1,15}", raw):
+    if re.fullmatch(r"[0-9]{1,15}", raw):
         return int(raw)
     problems.append(f"{name}: “{raw[:40]}” is not a whole number, so it was ignored.")
     return None
@@ -150,7 +150,7 @@ def read_rate_limit(response: HttpResponseInfo, now: datetime) -> RateLimitInfo 
     retry_after, retry_at, basis = None, None, ""
     raw_retry = response.header("Retry-After")
     if raw_retry is not None:
-        if re.fullmatch(r"\d{1,9}", raw_retry):
+        if re.fullmatch(r"[0-9]{1,9}", raw_retry):
             retry_after = int(raw_retry)
             sent_at = _response_date(response)
             if sent_at is not None:
@@ -178,8 +178,8 @@ def _response_date(response: HttpResponseInfo) -> datetime | None:
 
 # --- Error-code lookup input -------------------------------------------------------------------
 
-CODE_RE = re.compile(r"^\d+$")
-LEADING_CODE_RE = re.compile(r"^([1-5]\d\d)\b(?!\.\d)")
+CODE_RE = re.compile(r"^[0-9]+$")
+LEADING_CODE_RE = re.compile(r"^([1-5][0-9][0-9])\b(?!\.[0-9])")
 # A fragment shorter than this is too vague to match part of a known message as you type.
 MIN_PARTIAL_MESSAGE = 8
 
@@ -223,7 +223,7 @@ def parse_lookup_query(text: str) -> LookupQuery:
 
 # A status code standing alone in a sentence or a paste: "returns 401", {"status":403}. Not part
 # of a longer number, a version (1.1) or a decimal.
-STANDALONE_CODE_RE = re.compile(r"(?<![\d.])[1-5]\d\d(?![\d.])")
+STANDALONE_CODE_RE = re.compile(r"(?<![0-9.])[1-5][0-9][0-9](?![0-9.])")
 
 
 def status_codes_in(text: str) -> list[int]:

@@ -52,7 +52,7 @@ def canonical_timezone(name: str) -> str:
 
 # Unix seconds reach 10^11 only in the year 5138, so a bigger number is milliseconds.
 MILLISECONDS_FROM = 10**11
-UNIX_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+UNIX_RE = re.compile(r"^[+-]?[0-9]+(?:\.[0-9]+)?$")
 EARLIEST_ISSUE = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_ISSUE = datetime(2100, 1, 1, tzinfo=UTC)
 

@@ -27,7 +27,7 @@ TOKEN_FIELDS = ("access_token", "token_type", "expires_in", "refresh_token", "cr
 
 def check_lifetime(value, where: str = "expires_in") -> int:
     """A token lifetime in whole seconds, from 1 second to a week."""
-    if isinstance(value, str) and (digits := re.fullmatch(r"\s*(-?)(\d+)\s*", value)):
+    if isinstance(value, str) and (digits := re.fullmatch(r"\s*(-?)([0-9]+)\s*", value)):
         if len(digits[2]) > 15:
             # Python refuses to convert thousands of digits; 16 are too many anyway.
             raise ToolInputError(f"{where} is far too large: access tokens last hours.")

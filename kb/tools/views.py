@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kb.content.caching import shared_page
+from kb.content.caching import shared_page, time_zone
 from kb.content.models import Entry
 from kb.tools import error_documents, error_lookup, instants, schedules, tokens
 from kb.tools.forms import ErrorLookup, ErrorLookupForm, TimezoneForm, TokenExpiryForm
@@ -116,7 +116,7 @@ def _token_expiry_answer(form: TokenExpiryForm, now: datetime) -> dict:
 
 @csrf_exempt  # a calculation that stores nothing: see the module doc
 @require_http_methods(["GET", "POST"])
-@shared_page(query=["tz"])
+@shared_page(query={"tz": time_zone})
 @never_cache
 def token_expiry(request: HttpRequest) -> HttpResponse:
     data = _request_data(request)
@@ -195,7 +195,7 @@ def _search_query(data: QueryDict, lookup: ErrorLookup | None) -> str:
 
 @csrf_exempt  # a calculation that stores nothing: see the module doc
 @require_http_methods(["GET", "POST"])
-@shared_page(query=["tz"])
+@shared_page(query={"tz": time_zone})
 @never_cache
 def error_code_lookup(request: HttpRequest) -> HttpResponse:
     data = _request_data(request)

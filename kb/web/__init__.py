@@ -5,6 +5,7 @@ health check.
     client      the client's address, from X-Forwarded-For only as far as proxies are trusted
     models      ThrottleWindow, the counters every worker and node shares
     throttle    hit(): an atomic count per client and window, in the database
+    waits       optional_write(): how long a write waits for the database's lock
     redaction   redact(): tokens, passwords and cookies out of text before it is kept
     middleware  the request id, one log line per request, read-only database answers
     origin      is_same_origin(): whether a POST comes from the site's own pages, without tokens

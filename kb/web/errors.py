@@ -1,9 +1,10 @@
 """What a visitor sees when something fails on our side.
 
-A database that refuses writes (read-only for maintenance, a full disk) is not a bug: the
-answer is a 503 that says changes are paused, with Retry-After, wherever the write was tried
-(a view, the session saved after it, the sign-in's lockout counter). Anything else is the
-plain 500 page. Both are logged with their traceback by Django.
+A database that refuses writes (read-only for maintenance, a full disk), or whose lock another
+writer held past the wait (kb/web/waits.py), is not a bug: the answer is a 503 that says
+changes are paused, with Retry-After, wherever the write was tried (a view, the session saved
+after it, the sign-in's lockout counter). Anything else is the plain 500 page. Both are
+logged with their traceback by Django.
 """
 
 import os
@@ -27,6 +28,18 @@ def refuses_writes(exception: BaseException | None) -> bool:
             "database or disk is full",
             "no space left on device",
         )
+    )
+
+
+def lock_not_granted(exception: BaseException | None) -> bool:
+    """Another writer held the database's lock past the wait (kb/web/waits.py): SQLite's
+    busy timeout, PostgreSQL's lock_timeout."""
+    if not isinstance(exception, DatabaseError):
+        return False
+    message = str(exception).lower()
+    return any(
+        sign in message
+        for sign in ("database is locked", "database table is locked", "lock timeout")
     )
 
 
@@ -59,7 +72,7 @@ def reopen_sqlite_once_writable(**kwargs) -> None:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     exception = sys.exc_info()[1]
-    if refuses_writes(exception):
+    if refuses_writes(exception) or lock_not_granted(exception):
         forget_connection_if_refused(exception)
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"

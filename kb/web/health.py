@@ -2,13 +2,14 @@
 balancer.
 
     {"status": "ok" | "degraded" | "error",
-     "database": "ok" | "read-only" | "not-migrated" | "unreachable",
+     "database": "ok" | "read-only" | "busy" | "not-migrated" | "unreachable",
      "index": "current" | "behind" | "missing" | "unknown",
      "changes": {"applied": n, "latest": m}}
 
 503 only when the database cannot be read, or lacks the site's tables: the node then has
 nothing to serve. A read-only
-database or an index behind the change log is "degraded" with 200: pages and search still
+database, one whose write lock another writer holds ("busy": a migration, a long import), or
+an index behind the change log is "degraded" with 200: pages and search still
 answer (search from the database, or a little stale), and the index catches up by itself.
 """
 
@@ -18,8 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from kb import search
-from kb.web.errors import forget_connection_if_refused
+from kb.web.errors import forget_connection_if_refused, lock_not_granted
 from kb.web.models import ThrottleWindow
+from kb.web.waits import optional_write
+
+# How long the write test waits for the lock: /healthz must answer well within a load
+# balancer's timeout whatever the database does.
+HEALTH_WRITE_WAIT = 0.5
 
 
 def _database() -> str:
@@ -37,11 +43,15 @@ def _database() -> str:
     except DatabaseError:
         return "not-migrated"
     try:
-        # A write that is always undone: a read-only database refuses it at once.
-        with transaction.atomic():
+        # A write that is always undone: a read-only database refuses it at once, and a lock
+        # held by a long writer is waited for only briefly, so /healthz answers within
+        # HEALTH_WRITE_WAIT whatever the database does (reads never wait).
+        with optional_write(HEALTH_WRITE_WAIT):
             ThrottleWindow.objects.create(key="healthz:write-check", window_end=0)
             transaction.set_rollback(True)
     except DatabaseError as error:
+        if lock_not_granted(error):
+            return "busy"
         forget_connection_if_refused(error)  # the next request opens a writable one if it can
         return "read-only"
     return "ok"

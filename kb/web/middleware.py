@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 
@@ -19,16 +20,38 @@ logger = logging.getLogger("kb.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Query strings carry what developers paste: the log keeps a short, redacted start of them.
 LOGGED_QUERY_CHARS = 120
+# Kept as they are in a logged address, so "[redacted]" and ordinary paths stay readable; all
+# else (spaces, quotes, line breaks, non-ASCII) is percent-encoded, so a line stays one line.
+_LOGGED_SAFE = "/[]:,.-_~@!$'()*+;"
+
+
+def _redacted_parameter(name: str, value: str) -> str:
+    # The value on its own first (a pasted `password: …` is then at the start of its text, as
+    # in the paste), then with its name, so `?access_token=…` loses its value as well.
+    return redact(f"{redact(name)}={redact(value)}" if value else redact(name))
+
+
+def logged_url(path: str, query: str) -> str:
+    """An address as the log may keep it: its path and parameters decoded, then redacted, then
+    encoded again. Redacting the encoded text misses `%22access_token%22%3A%22…` and
+    `client_secret%3D…`, whose secret-naming syntax only appears once decoded."""
+    logged = urllib.parse.quote(redact(path), safe=_LOGGED_SAFE)
+    if not query:
+        return logged
+    parameters = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    if not parameters:  # not form syntax (`?abc%`): redact the decoded text as a whole
+        parameters = [(urllib.parse.unquote_plus(query), "")]
+    text = "&".join(
+        urllib.parse.quote(_redacted_parameter(name, value), safe=_LOGGED_SAFE + "=")
+        for name, value in parameters
+    )
+    if len(text) > LOGGED_QUERY_CHARS:
+        text = f"{text[:LOGGED_QUERY_CHARS]}…({len(text)} chars)"
+    return f"{logged}?{text}"
 
 
 def _logged_path(request: HttpRequest) -> str:
-    query = request.META.get("QUERY_STRING", "")
-    if not query:
-        return request.path
-    query = redact(query)
-    if len(query) > LOGGED_QUERY_CHARS:
-        query = f"{query[:LOGGED_QUERY_CHARS]}…({len(query)} chars)"
-    return f"{request.path}?{query}"
+    return logged_url(request.path, request.META.get("QUERY_STRING", ""))
 
 
 class RequestLogMiddleware:

@@ -12,8 +12,10 @@ What counts as a secret, in order:
 - values of fields whose name says credential, in JSON (`"access_token": "…"`), form and query
   syntax (`client_secret=…`) and YAML/log syntax (`password: …`);
 - JWT-shaped strings (three base64url parts, the first `eyJ`);
-- long random-looking strings: 24 or more letters and digits mixing case and digits (or 32 or
-  more hexadecimal digits), with little repetition.
+- long random-looking strings: 24 or more letters and digits mixing case and digits, or 24 or
+  more letters and digits in one unbroken run with at least four of each
+  (`procorekeyabcdefghij1234567890xyz`), or 32 or more hexadecimal digits, with little
+  repetition.
 """
 
 import math
@@ -49,11 +51,20 @@ _FORM_FIELD = re.compile(rf"(\b{_SECRET_NAME}=)([^&\s'\"]+)", re.IGNORECASE)
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _LONG_RUN = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
 _HEX = re.compile(r"^[0-9a-fA-F-]{32,}$")
+_UNBROKEN = re.compile(r"[A-Za-z0-9]{24,}")
 
 
 def _entropy(text: str) -> float:
     counts = Counter(text)
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _is_key_run(run: str) -> bool:
+    """A run of 24+ letters and digits with no separator, in one case or both: a key such as
+    `procorekeyabcdefghij1234567890xyz`. Paths and identifiers (`rest/v1/companies/1234567`,
+    `company_id_query_parameter`) are broken by `/`, `_` or `-` into shorter runs."""
+    digits = sum(c.isdigit() for c in run)
+    return digits >= 4 and len(run) - digits >= 4 and _entropy(run) >= 3.5
 
 
 def looks_random(token: str) -> bool:
@@ -62,6 +73,8 @@ def looks_random(token: str) -> bool:
     and a 32-digit hexadecimal request id are."""
     if _HEX.match(token):
         return len(token.replace("-", "")) >= 32
+    if any(_is_key_run(run) for run in _UNBROKEN.findall(token)):
+        return True
     letters = re.sub(r"[^A-Za-z0-9]", "", token)
     if len(letters) < 20:
         return False
