@@ -38,8 +38,8 @@ def test_a_document_that_matches_none_of_the_query_is_never_a_result(indexed_faq
     with index.searcher_cache.searcher_for_request() as searcher:
         terms = analyze("webhooks")
         full = query.build_query(terms, [], [])
-        candidates = query.build_candidate_query(searcher, terms, [])
-        ranked = ranking.rank(searcher, candidates, full)
+        lookups = query.candidate_lookups(terms, [])
+        ranked = ranking.rank(searcher, index.scoring_leaves(searcher), lookups, full)
         pks = {int(searcher.stored_fields(docnum)["pk"]) for _, docnum in ranked}
     about_webhooks = Entry.objects.filter(pk__in=pks)
     assert pks and all(
@@ -112,28 +112,6 @@ def test_a_save_during_a_rebuild_reaches_search_at_once_and_survives_the_swap():
         fcntl.flock(rebuild_lock, fcntl.LOCK_UN)
     assert index.current_generation() == snapshot
     assert [h.slug for h in search.search("zqxmidrebuild").hits] == [entry.slug]
-
-
-def test_the_candidates_come_from_the_rarest_lookups_within_the_budget(indexed_faq):
-    terms = analyze("procore api refresh token invalid_grant")
-    with index.searcher_cache.searcher_for_request() as searcher:
-        reader = searcher.reader()
-        present = {
-            (field, term): reader.doc_frequency(field, term)
-            for term in terms
-            for field in query.SEARCH_FIELDS
-            if reader.doc_frequency(field, term)
-        }
-        everything = query.build_candidate_query(searcher, terms, [])
-        rarest_only = query.build_candidate_query(searcher, terms, [], budget=1)
-        rare_ones = query.build_candidate_query(searcher, terms, [], budget=5)
-    # A small site reads every field that has each term.
-    assert {(t.fieldname, t.text) for t in everything.subqueries} == set(present)
-    # However small the budget, the rarest lookup is read: a search always has candidates.
-    [rarest] = rarest_only.subqueries
-    assert present[(rarest.fieldname, rarest.text)] == min(present.values())
-    read = [present[(t.fieldname, t.text)] for t in rare_ones.subqueries]
-    assert sum(read) <= 5 and max(read) <= min(set(present.values()) - set(read))
 
 
 def test_a_common_term_is_not_looked_up_where_it_is_common_on_a_large_index(indexed_faq):

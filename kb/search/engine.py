@@ -86,8 +86,9 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
         context_terms,
         query.telling_fields(searcher, looked_up),
     )
-    candidate_query = query.build_candidate_query(searcher, terms, synonyms, context_terms)
-    ranked = ranking.rank(searcher, candidate_query, full_query) if full_query else []
+    lookups = query.candidate_lookups(terms, synonyms, context_terms)
+    leaves = index.scoring_leaves(searcher)
+    ranked = ranking.rank(searcher, leaves, lookups, full_query) if full_query else []
     if corrections:
         results.suggestion = " ".join(understood.split())
         results.corrected = not typed_terms

@@ -17,10 +17,6 @@ MAX_INPUT_CHARS = 4000  # a pasted response is cut here before analysis
 MAX_QUERY_TERMS = 24  # and reduced to this many of its most useful terms
 MAX_BIGRAMS = 12
 MAX_CANDIDATES = 50  # hits scored per search, before the relevance cut
-# The candidates' lookups read at most this many postings per entry in the index (the rarest
-# terms first), and never fewer than the minimum: a small site reads everything.
-CANDIDATE_POSTINGS_PER_DOC = 1.0
-MIN_CANDIDATE_POSTINGS = 5000
 # A term in more than this share of a field's entries is not looked up in that field, when
 # that is more than the minimum of entries (kb.search.query.telling_fields).
 COMMON_SHARE = 0.1
@@ -157,17 +153,16 @@ def build_query(terms, bigrams, synonym_groups, context_terms=(), fields=None):
     return Or(subqueries, scale=0.7) if subqueries else None
 
 
-def build_candidate_query(searcher, terms, synonym_groups, context_terms=(), budget=None):
-    """The first stage of ranking (kb.search.ranking): plain term lookups, weighted as in the
-    full query, scored term by term into an array (nothing of the full query's phrases and
-    wrappers, whose bookkeeping per document was most of a search's cost at size).
+Lookup = tuple[str, str, float]  # field, term, boost
 
-    Each lookup is a term in one field; the rarest are read first, and reading stops at a
-    budget of postings that grows with the index (CANDIDATE_POSTINGS_PER_DOC). Rare terms are
-    telling and cheap to read; a word that half the entries use ("request", "api") tells the
-    candidates apart no better than chance, and reading its postings was most of the cost.
-    The full query still scores every term on the candidates. `budget`: the postings to
-    read, when not the index's own."""
+
+def candidate_lookups(terms, synonym_groups, context_terms=()) -> list[Lookup]:
+    """The first stage of ranking (kb.search.ranking): each term of the query, typed, of a
+    synonym or of a paste's URLs, in every field, weighted as in the full query; their scores
+    add up (kb.search.postings.scores) over every entry that has each, however common the
+    term. Nothing of the full query's phrases, best fields and coordination, which only the
+    candidates pay for. (Scoring each term by its best field here, as the full query does,
+    was measured: it kept out of the candidates right answers that the sum keeps.)"""
     weighted = dict.fromkeys(terms, 1.0)
     for group in synonym_groups:
         for phrase in group:
@@ -175,29 +170,11 @@ def build_candidate_query(searcher, terms, synonym_groups, context_terms=(), bud
                 weighted.setdefault(word, SYNONYM_BOOST)
     for term in context_terms:
         weighted.setdefault(term, CONTEXT_BOOST)
-    reader = searcher.reader()
-    found = []
-    for term, boost in weighted.items():
-        for field, frequency in field_frequencies(reader, term).items():
-            if frequency:
-                found.append((frequency, field, term, boost))
-    found.sort(key=lambda lookup: lookup[0])
-    if budget is None:
-        budget = max(MIN_CANDIDATE_POSTINGS, reader.doc_count() * CANDIDATE_POSTINGS_PER_DOC)
-    lookups, read = [], 0
-    for frequency, field, term, boost in found:
-        if lookups and read + frequency > budget:
-            break
-        read += frequency
-        lookups.append(Term(field, term, boost=boost * FIELD_BOOSTS[field]))
-    if not lookups:
-        return None
-    candidates = Or(lookups)
-    # Scores added up term by term into an array, a part of the index at a time, instead of a
-    # tree of union matchers moving together document by document: with dozens of lookups
-    # (a pasted response), the tree's bookkeeping, not the scoring, was most of a search.
-    candidates.matcher_type = Or.ARRAY_MATCHER
-    return candidates
+    return [
+        (field, term, boost * FIELD_BOOSTS[field])
+        for term, boost in weighted.items()
+        for field in SEARCH_FIELDS
+    ]
 
 
 def relevant(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:

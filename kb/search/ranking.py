@@ -5,9 +5,10 @@ best field) on every document that has any of its terms is what made search slow
 a tree of matchers moves through every such document, and a phrase reads the positions of
 every document that has all its words. So:
 
-1. Candidates: the rarest plain term lookups of the query, up to a budget of postings
-   (kb.search.query.build_candidate_query), their scores added up term by term into an
-   array, cut to the best MAX_CANDIDATES.
+1. Candidates: every term of the query in every field (kb.search.query.candidate_lookups),
+   scored over every entry that has it from the segments' posting arrays (kb.search.postings),
+   summed, cut to the best MAX_CANDIDATES. No budget and no skipped terms: however large the
+   index, the right entry is never left out because its words are common.
 2. Ranking: the full query scored on those candidates alone. Every posting list it reads is
    seen through CandidateMatcher, which jumps from one candidate to the next (`skip_to`): a
    phrase reads positions only in candidates, and no other document is ever scored.
@@ -17,18 +18,22 @@ from bisect import bisect_left
 
 from whoosh.matching import WrappingMatcher
 
+from kb.search import postings
+from kb.search.index import WEIGHTING
 from kb.search.query import MAX_CANDIDATES
 
 Ranked = list[tuple[float, int]]  # (score, document number), best first
 
 
-def rank(searcher, candidate_query, full_query, limit: int = MAX_CANDIDATES) -> Ranked:
-    """The best `limit` documents of the candidate query, ordered by the full query's score."""
-    # optimize=False: the candidate query's matcher has no block bounds to skip by (see
-    # kb.search.query.build_candidate_query), and asking it for them at every document costs.
-    found = searcher.search(candidate_query, limit=limit, optimize=False)
-    candidates = sorted(docnum for _, docnum in found.top_n)
-    scored = rescore(searcher, full_query, candidates)
+def candidates(searcher, leaves, lookups, limit: int = MAX_CANDIDATES) -> Ranked:
+    """The best `limit` documents by the summed score of these (field, term, boost) lookups."""
+    return postings.best(postings.scores(searcher, leaves, lookups, WEIGHTING), limit)
+
+
+def rank(searcher, leaves, lookups, full_query, limit: int = MAX_CANDIDATES) -> Ranked:
+    """The best `limit` documents of the lookups, ordered by the full query's score."""
+    found = sorted(docnum for _, docnum in candidates(searcher, leaves, lookups, limit))
+    scored = rescore(searcher, full_query, found)
     # Ties go to the earlier document, as in Whoosh's own collector.
     return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
 

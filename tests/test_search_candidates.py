@@ -1,0 +1,150 @@
+"""The candidate stage of search: every term scored over every entry that has it, from the
+posting arrays kept beside each index segment (kb.search.postings), with the scores Whoosh
+itself gives; and those arrays surviving a restart, a rebuild and another node's change."""
+
+import os
+
+import numpy as np
+import pytest
+from whoosh.query import Or, Term
+
+from kb import search
+from kb.models import Entry
+from kb.search import changes, index, postings, query, ranking, sync
+from kb.search.analysis import analyze
+from kb.search.models import SearchChange
+
+QUERIES = (
+    "refresh token invalid",
+    "procore api request",  # terms most entries have: no longer skipped
+    "429 too many requests cors webhook company id",
+)
+
+
+def candidate_scores(text: str) -> dict[int, float]:
+    """The candidate stage's score of every entry that has a term of the query."""
+    with index.searcher_cache.searcher_for_request() as searcher:
+        lookups = query.candidate_lookups(analyze(text), [])
+        total = postings.scores(searcher, index.scoring_leaves(searcher), lookups, index.WEIGHTING)
+    return {int(docnum): float(total[docnum]) for docnum in np.flatnonzero(total)}
+
+
+def whoosh_scores(text: str) -> dict[int, float]:
+    """Whoosh's own scores for the same lookups: an OR of term queries, every posting read
+    through its matchers."""
+    with index.searcher_cache.searcher_for_request() as searcher:
+        lookups = query.candidate_lookups(analyze(text), [])
+        terms = Or([Term(field, term, boost=boost) for field, term, boost in lookups])
+        found = searcher.search(terms, limit=None, optimize=False)
+        return {hit.docnum: hit.score for hit in found}
+
+
+def postings_files(generation) -> set[str]:
+    return {path.name for path in generation.glob(f"*{postings.EXTENSION}")}
+
+
+def segment_names() -> set[str]:
+    with index.searcher_cache.searcher_for_request() as searcher:
+        return {
+            sub.reader().segment().make_filename(postings.EXTENSION)
+            for sub, _ in searcher.leaf_searchers()
+        }
+
+
+def forget_this_process() -> None:
+    """As a restarted worker: nothing of the index kept in memory."""
+    index.searcher_cache.close()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_it_scores_every_entry_with_a_term_as_whoosh_does(indexed_faq, text):
+    ours, whoosh = candidate_scores(text), whoosh_scores(text)
+    assert len(whoosh) > 5
+    assert ours.keys() == whoosh.keys()
+    for docnum, score in whoosh.items():
+        assert ours[docnum] == pytest.approx(score, rel=1e-5)
+
+
+def test_it_picks_the_same_top_entries_as_whoosh(indexed_faq):
+    text = "refresh token invalid grant expired"
+    whoosh = sorted(whoosh_scores(text).items(), key=lambda pair: (-pair[1], pair[0]))
+    with index.searcher_cache.searcher_for_request() as searcher:
+        lookups = query.candidate_lookups(analyze(text), [])
+        found = ranking.candidates(searcher, index.scoring_leaves(searcher), lookups, limit=10)
+    assert [docnum for _, docnum in found] == [docnum for docnum, _ in whoosh[:10]]
+
+
+def test_it_scores_as_whoosh_does_over_several_segments_with_deleted_entries(
+    indexed_faq, django_capture_on_commit_callbacks
+):
+    for entry in Entry.objects.published().order_by("pk")[:3]:
+        entry.symptoms += "\nrequest refused by the api"
+        with django_capture_on_commit_callbacks(execute=True):
+            entry.save()  # a segment of its own; its old document deleted in the first
+    with index.searcher_cache.searcher_for_request() as searcher:
+        assert len(searcher.leaf_searchers()) == 4
+        assert searcher.doc_count_all() > searcher.doc_count()
+    for text in QUERIES:
+        ours, whoosh = candidate_scores(text), whoosh_scores(text)
+        assert ours.keys() == whoosh.keys()
+        assert [ours[d] for d in whoosh] == pytest.approx(list(whoosh.values()), rel=1e-5)
+
+
+def test_the_best_are_taken_highest_first_and_ties_go_to_the_earlier_entry():
+    total = np.array([0.0, 2.0, 1.0, 2.0, 0.0, 3.0, 2.0])
+    assert postings.best(total, 3) == [(3.0, 5), (2.0, 1), (2.0, 3)]
+    assert postings.best(total, 10) == [(3.0, 5), (2.0, 1), (2.0, 3), (2.0, 6), (1.0, 2)]
+    assert postings.best(np.zeros(4), 3) == []
+
+
+def test_a_rebuild_writes_the_arrays_of_its_generation_before_any_search(indexed_faq):
+    generation = search.rebuild()
+    assert postings_files(generation) == segment_names()
+
+
+def test_a_restarted_process_reads_the_arrays_written_before_and_scores_the_same(indexed_faq):
+    before = candidate_scores(QUERIES[0])
+    generation = index.current_generation()
+    [path] = [generation / name for name in postings_files(generation)]
+    written = path.stat().st_mtime_ns
+    forget_this_process()
+    assert candidate_scores(QUERIES[0]) == before
+    assert path.stat().st_mtime_ns == written  # read, not written again
+
+
+def test_arrays_that_cannot_be_read_are_written_again(indexed_faq):
+    before = candidate_scores(QUERIES[2])
+    generation = index.current_generation()
+    [path] = [generation / name for name in postings_files(generation)]
+    path.write_bytes(path.read_bytes()[:200])  # cut short, as by a full disk
+    forget_this_process()
+    assert candidate_scores(QUERIES[2]) == before
+    assert search.search("invalid_grant").hits[0].slug == "refresh-token-invalid"
+
+
+def test_another_nodes_change_gets_arrays_of_its_own_and_is_found(indexed_faq):
+    entry = Entry.objects.get(slug="what-is-json")
+    # As another node saves: the row and the change log, and nothing of this node's index.
+    Entry.objects.filter(pk=entry.pk).update(symptoms=entry.symptoms + "\nzqxothernode")
+    changes.record(SearchChange.Kind.ENTRY, entry.pk)
+    sync.look_at_once()
+    assert [hit.slug for hit in search.search("zqxothernode").hits] == ["what-is-json"]
+    assert postings_files(index.current_generation()) == segment_names()
+    assert len(segment_names()) == 2
+
+
+def test_a_merge_leaves_no_arrays_of_the_segments_it_removed(
+    indexed_faq, django_capture_on_commit_callbacks
+):
+    entries = list(Entry.objects.published().order_by("pk")[: index.MERGE_AT_SEGMENTS + 1])
+    for number, entry in enumerate(entries):
+        entry.symptoms += f"\nzqxmerged{number}"
+        with django_capture_on_commit_callbacks(execute=True):
+            entry.save()
+    search.search("rate limit")  # writes the arrays of the new segments; asks for a merge
+    sync.wait_for_background()
+    generation = index.current_generation()
+    assert [hit.slug for hit in search.search("zqxmerged4").hits] == [entries[4].slug]
+    # Whoosh's cleanup at the merge's commit removed the files of the segments it merged.
+    assert postings_files(generation) == segment_names()
+    assert not [name for name in os.listdir(generation) if name.startswith(".")]
