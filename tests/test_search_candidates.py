@@ -1,6 +1,7 @@
-"""The candidate stage of search: every term scored over every entry that has it, from the
-posting arrays kept beside each index segment (kb.search.postings), with the scores Whoosh
-itself gives; and those arrays surviving a restart, a rebuild and another node's change."""
+"""Ranking from the posting arrays kept beside each index segment (kb.search.postings): the
+candidates, every term scored over every entry that has it, and the full query on those, with
+the scores Whoosh itself gives; the arrays surviving a restart, a rebuild and another node's
+change; and the right entry first among thousands for a query of common words."""
 
 import os
 
@@ -88,6 +89,67 @@ def test_it_scores_as_whoosh_does_over_several_segments_with_deleted_entries(
         ours, whoosh = candidate_scores(text), whoosh_scores(text)
         assert ours.keys() == whoosh.keys()
         assert [ours[d] for d in whoosh] == pytest.approx(list(whoosh.values()), rel=1e-5)
+
+
+def whoosh_full_scores(parts) -> dict[int, float]:
+    with index.searcher_cache.searcher_for_request() as searcher:
+        # optimize=False: Whoosh's coordination (CoordMatcher) counts its parts again when
+        # its tree is pruned on the way, which would score the last documents differently.
+        found = searcher.search(query.whoosh_query(parts), limit=None, optimize=False)
+        return {hit.docnum: hit.score for hit in found}
+
+
+def our_full_scores(parts) -> dict[int, float]:
+    with index.searcher_cache.searcher_for_request() as searcher:
+        everything = list(range(searcher.doc_count_all()))
+        scored = ranking.score_parts(searcher, index.scoring_leaves(searcher), parts, everything)
+    return {docnum: score for score, docnum in scored}
+
+
+@pytest.mark.parametrize(
+    ("text", "field"), [("refresh token invalid", "answer"), ("access token expired", "symptoms")]
+)
+def test_the_full_query_scores_terms_as_whoosh_does(indexed_faq, text, field):
+    with index.searcher_cache.searcher_for_request() as searcher:
+        # Whoosh leaves a term the field lacks out of its coordination's count of parts.
+        terms = [t for t in analyze(text) if searcher.reader().doc_frequency(field, t)]
+    parts = [[query.Alternative(field, (term,), 2.0)] for term in terms]
+    assert len(parts) >= 2
+    ours, whoosh = our_full_scores(parts), whoosh_full_scores(parts)
+    assert len(whoosh) > 3
+    assert ours.keys() == whoosh.keys()
+    # Scores compared where Whoosh's coordination counts every part: in the entries with all
+    # the terms. Once one term's postings are read to the end, it counts the parts left.
+    with_all = [d for d in whoosh if all(our_full_scores([part]).get(d) for part in parts)]
+    assert with_all
+    assert [ours[d] for d in with_all] == pytest.approx([whoosh[d] for d in with_all], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("words", "field", "slop"),
+    [(("refresh", "token"), "answer", 1), (("rate", "limit"), "symptoms", 1)],
+)
+def test_a_phrase_matches_and_scores_as_whoosh_does(indexed_faq, words, field, slop):
+    phrase = [[query.Alternative(field, words, 0.5, slop)]]
+    ours, whoosh = our_full_scores(phrase), whoosh_full_scores(phrase)
+    assert whoosh
+    assert ours.keys() == whoosh.keys()
+    assert [ours[d] for d in whoosh] == pytest.approx(list(whoosh.values()), rel=1e-5)
+    # The same words the other way round are another phrase.
+    backwards = [[query.Alternative(field, words[::-1], 0.5, slop)]]
+    assert our_full_scores(backwards).keys() == whoosh_full_scores(backwards).keys()
+    assert our_full_scores(backwards).keys() != ours.keys()
+
+
+def test_a_term_scores_by_its_best_field(indexed_faq):
+    by_field = {
+        field: our_full_scores([[query.Alternative(field, ("token",), 1.0)]])
+        for field in query.SEARCH_FIELDS
+    }
+    best = our_full_scores([[query.Alternative(f, ("token",), 1.0) for f in query.SEARCH_FIELDS]])
+    assert len(best) > 3
+    for docnum, score in best.items():
+        assert score == pytest.approx(max(s.get(docnum, 0.0) for s in by_field.values()))
 
 
 def test_the_best_are_taken_highest_first_and_ties_go_to_the_earlier_entry():

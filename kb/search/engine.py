@@ -78,17 +78,10 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
         terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
     context_terms = [t for t in query.useful_terms(searcher, analyze(context)) if t not in terms]
     synonyms = query.synonym_groups(analyzed, groups)
-    looked_up = terms + context_terms + [p[0] for g in synonyms for p in g if len(p) == 1]
-    full_query = query.build_query(
-        terms,
-        query.bigrams(analyzed, set(terms)),
-        synonyms,
-        context_terms,
-        query.telling_fields(searcher, looked_up),
-    )
+    parts = query.build_parts(terms, query.bigrams(analyzed, set(terms)), synonyms, context_terms)
     lookups = query.candidate_lookups(terms, synonyms, context_terms)
     leaves = index.scoring_leaves(searcher)
-    ranked = ranking.rank(searcher, leaves, lookups, full_query) if full_query else []
+    ranked = ranking.rank(searcher, leaves, lookups, parts) if parts else []
     if corrections:
         results.suggestion = " ".join(understood.split())
         results.corrected = not typed_terms

@@ -14,6 +14,7 @@ that the search turns into a rebuild.
 
 import fcntl
 import logging
+import math
 import os
 import shutil
 import threading
@@ -59,16 +60,33 @@ def schema() -> Schema:
     )
 
 
+# The fields searched, whose posting lists are also kept as arrays (kb.search.postings).
+SCORED_FIELDS = ("question", "symptoms", "category", "answer")
+
+
+class _EntryBM25F(scoring.BM25F):
+    """BM25F whose rarity of a term is counted in entries, not in each field: Whoosh's own
+    counts the entries that have the term in the field scored, so a word that most answers
+    use ("request", "client") weighed as much in a question as a telling one, only because
+    few questions have it; a pasted `requests.exceptions.HTTPError: 401 ...` then found the
+    CORS entry (whose question says "request") above the one about 401s. The count is the
+    term's entries in its most common field (at least the entries that have it; the exact
+    count would need the union of its lists)."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        entries = max(parent.doc_frequency(field, text) for field in SCORED_FIELDS)
+        return math.log(parent.doc_count_all() / (entries + 1)) + 1
+
+
 # Symptoms are a list of the ways developers put one problem, not one text: an entry that
 # lists fourteen is hardly diluted by them, so their length lowers a match little
 # (symptoms_B=0.3, as for the question). Scored by their length as an answer is (0.75), the
 # FAQ's 429 entry (fourteen symptoms) fell below 500 synthetic entries for "429 Too Many
-# Requests" at 10,000 entries; at 0.3, hit@1 there went from 0.67 to 0.74 on the dev queries.
-# (At 0, 0.83; but on the FAQ alone "refresh token" then put the entry that repeats it in the
-# most symptoms above the one about its lifetime, and an access-token entry above both.)
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, question_B=0.3, symptoms_B=0.3, category_B=0.0)
-# The fields searched, whose posting lists are also kept as arrays (kb.search.postings).
-SCORED_FIELDS = ("question", "symptoms", "category", "answer")
+# Requests" at 10,000 entries. (At 0, hit@1 there was higher still, but on the FAQ alone
+# "refresh token" then put the entry that repeats it in the most symptoms above the one
+# about its lifetime.)
+WEIGHTING = _EntryBM25F(B=0.75, K1=1.2, question_B=0.3, symptoms_B=0.3, category_B=0.0)
 
 
 def root() -> Path:

@@ -260,3 +260,28 @@ def best(total: np.ndarray, limit: int) -> list[tuple[float, int]]:
         matching = matching[total[matching] >= cut]
     order = np.lexsort((matching, -total[matching]))[:limit]
     return [(float(total[matching[i]]), int(matching[i])) for i in order]
+
+
+def frequencies(leaf: Leaf, field: str, term: str, docs: np.ndarray) -> np.ndarray:
+    """How often the term is in the field of each of these documents of the leaf (sorted):
+    0 where it is not."""
+    found = leaf.postings.lookup(field, term)
+    if found is None or not len(docs):
+        return np.zeros(len(docs), dtype=np.float32)
+    posting_docs, freqs = found
+    at = np.minimum(np.searchsorted(posting_docs, docs), len(posting_docs) - 1)
+    return np.where(posting_docs[at] == docs, freqs[at], 0).astype(np.float32)
+
+
+def positions(leaf: Leaf, field: str, term: str, docs) -> dict[int, list[int]]:
+    """Where the term is in the field of each of these documents of the leaf (ascending, each
+    having it), read through Whoosh: only phrases of the few candidates need them."""
+    matcher = leaf.searcher.reader().postings(field, term)
+    found = {}
+    for doc in docs:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(doc)
+        if matcher.is_active() and matcher.id() == doc:
+            found[doc] = matcher.value_as("positions")
+    return found

@@ -5,6 +5,8 @@ most useful terms and turned into a query of plain term lookups, with bonuses fo
 together, for synonyms (kept by engineers in the admin) and for the question and symptoms.
 """
 
+from dataclasses import dataclass
+
 from whoosh.query import DisjunctionMax, Or, Phrase, Term
 
 from kb.content.models import Synonym
@@ -17,14 +19,11 @@ MAX_INPUT_CHARS = 4000  # a pasted response is cut here before analysis
 MAX_QUERY_TERMS = 24  # and reduced to this many of its most useful terms
 MAX_BIGRAMS = 12
 MAX_CANDIDATES = 50  # hits scored per search, before the relevance cut
-# A term in more than this share of a field's entries is not looked up in that field, when
-# that is more than the minimum of entries (kb.search.query.telling_fields).
-COMMON_SHARE = 0.1
-COMMON_MIN_DOCS = 1000
 RELATIVE_CUTOFF = 0.12  # hits scoring under this share of the best one are not shown
 PHRASE_FIELDS = ("question", "symptoms", "answer")
 PROXIMITY_SLOP = 2  # "token ... working" still counts as together
 BIGRAM_BOOST = 0.5
+COORDINATION = 0.7  # how much matching more of the query's words adds (Whoosh's Or scale)
 SYNONYM_BOOST = 0.6
 CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 
@@ -91,66 +90,62 @@ def useful_terms(searcher, terms: list[str]) -> list[str]:
     return [term for _, term in known]
 
 
-def telling_fields(searcher, terms, min_docs: int = COMMON_MIN_DOCS) -> dict[str, tuple[str, ...]]:
-    """For each term, the fields worth looking it up in: those that have it, but not in more
-    than COMMON_SHARE of the entries, on an index of more than COMMON_MIN_DOCS entries. A term
-    that thousands of answers use adds about the same to every candidate, and reading its long
-    posting list is what costs at size (at 10,000 entries, leaving such lookups out also put
-    the right entry first for more of the dev queries: 0.70 of them instead of 0.61). When
-    every term is that common ("procore"), each is looked up in its rarest field, so that the
-    search still finds something. On a small site every field that has the term counts."""
-    reader = searcher.reader()
-    ceiling = max(min_docs, reader.doc_count() * COMMON_SHARE)
-    frequency = {term: field_frequencies(reader, term) for term in terms}
-    telling = {
-        term: tuple(f for f in SEARCH_FIELDS if 0 < counts[f] <= ceiling)
-        for term, counts in frequency.items()
-    }
-    if any(telling.values()):
-        return telling
-    return {
-        term: tuple(sorted((f for f in SEARCH_FIELDS if counts[f]), key=counts.get)[:1])
-        for term, counts in frequency.items()
-    }
+@dataclass(frozen=True)
+class Alternative:
+    """One way a part of the query matches: a term (one word) or a phrase in one field."""
+
+    field: str
+    words: tuple[str, ...]
+    boost: float
+    slop: int = 1  # for a phrase: its words at most this far apart, in order
 
 
-def build_query(terms, bigrams, synonym_groups, context_terms=(), fields=None):
-    """Each term scores by its best field (plus a little for the others); documents that match
-    more of the query's parts get a coordination bonus. Neighbouring terms found together add a
-    proximity bonus, each synonym group the query touches counts once, by its best phrase, and
-    terms seen only in the paste's URLs count for less. `fields`: telling_fields(), where a
-    term is looked up (every field when not given)."""
+Part = list[Alternative]  # a part of the query scores by its best alternative
 
-    def best_field(make, fields=SEARCH_FIELDS, boost: float = 1.0):
-        return DisjunctionMax([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
 
-    def term(t):
-        return lambda f, b: Term(f, t, boost=b)
+def build_parts(terms, bigrams, synonym_groups, context_terms=()) -> list[Part]:
+    """The full query, as the parts whose scores add up: each term by its best field, in
+    every field (however common: a word that most entries have weighs little by its own
+    rarity, and leaving it out where common was measured to lose right answers once the
+    best field was scored right, kb.search.ranking); each pair of neighbouring terms found
+    together (a proximity bonus); each synonym group the query touches, once, by its best
+    phrase; terms seen only in the paste's URLs, for less."""
 
-    def lookup(t, boost: float = 1.0):
-        found = SEARCH_FIELDS if fields is None else fields.get(t, SEARCH_FIELDS)
-        return best_field(term(t), found, boost) if found else None
+    def lookup(t, boost: float = 1.0) -> Part:
+        return [Alternative(f, (t,), FIELD_BOOSTS[f] * boost) for f in SEARCH_FIELDS]
 
-    def phrase(words, slop=1):
-        return lambda f, b: Phrase(f, list(words), slop=slop, boost=b)
+    def phrase(words, in_fields, boost: float, slop: int = 1) -> Part:
+        return [Alternative(f, tuple(words), FIELD_BOOSTS[f] * boost, slop) for f in in_fields]
 
-    subqueries = [lookup(t) for t in terms]
-    subqueries += [
-        best_field(phrase(pair, slop=PROXIMITY_SLOP), PHRASE_FIELDS, BIGRAM_BOOST)
-        for pair in bigrams
-    ]
+    parts = [lookup(t) for t in terms]
+    parts += [phrase(pair, PHRASE_FIELDS, BIGRAM_BOOST, PROXIMITY_SLOP) for pair in bigrams]
     for group in synonym_groups:
-        alternatives = [
-            lookup(p[0], SYNONYM_BOOST)
-            if len(p) == 1
-            else best_field(phrase(p), boost=SYNONYM_BOOST)
-            for p in group
-        ]
-        if any(alternatives):
-            subqueries.append(DisjunctionMax([a for a in alternatives if a]))
-    subqueries += [lookup(t, CONTEXT_BOOST) for t in context_terms]
-    subqueries = [q for q in subqueries if q]
-    return Or(subqueries, scale=0.7) if subqueries else None
+        parts.append(
+            [
+                alternative
+                for p in group
+                for alternative in (
+                    lookup(p[0], SYNONYM_BOOST)
+                    if len(p) == 1
+                    else phrase(p, SEARCH_FIELDS, SYNONYM_BOOST)
+                )
+            ]
+        )
+    parts += [lookup(t, CONTEXT_BOOST) for t in context_terms]
+    return [part for part in parts if part]
+
+
+def whoosh_query(parts: list[Part]):
+    """The same query as Whoosh's own (for comparing kb.search.ranking's scoring with it)."""
+
+    def one(alternative: Alternative):
+        if len(alternative.words) == 1:
+            return Term(alternative.field, alternative.words[0], boost=alternative.boost)
+        words = list(alternative.words)
+        return Phrase(alternative.field, words, slop=alternative.slop, boost=alternative.boost)
+
+    subqueries = [DisjunctionMax([one(a) for a in part]) for part in parts]
+    return Or(subqueries, scale=COORDINATION) if subqueries else None
 
 
 Lookup = tuple[str, str, float]  # field, term, boost
