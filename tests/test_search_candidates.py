@@ -210,3 +210,28 @@ def test_a_merge_leaves_no_arrays_of_the_segments_it_removed(
     # Whoosh's cleanup at the merge's commit removed the files of the segments it merged.
     assert postings_files(generation) == segment_names()
     assert not [name for name in os.listdir(generation) if name.startswith(".")]
+
+
+AT_SIZE = 2000  # entries: enough for hundreds of synthetic ones about each real question
+
+
+@pytest.fixture
+def faq_at_size(faq):
+    """The real FAQ among the benchmark's synthetic entries, indexed."""
+    from bench.corpus import load_corpus
+
+    load_corpus(AT_SIZE)
+    search.rebuild()
+    return faq
+
+
+def test_the_right_entry_is_found_first_at_size_for_a_query_of_common_terms(faq_at_size):
+    with index.searcher_cache.searcher_for_request() as searcher:
+        reader = searcher.reader()
+        share = reader.doc_frequency("answer", "request") / searcher.doc_count()
+    assert share > 0.1  # a common word: the rule that skipped such words would have
+    # Hundreds of synthetic entries ask about a 429 too, in longer answers full of these words.
+    assert search.search("429 Too Many Requests").hits[0].slug == "rate-limit-429"
+    assert search.search("how long is an access token valid").hits[0].slug == (
+        "access-token-lifetime"
+    )
