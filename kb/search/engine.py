@@ -65,6 +65,7 @@ def _own_copy(results: SearchResults) -> SearchResults:
 
 
 def _ranked(searcher, generation, text: str, limit: int, results: SearchResults) -> SearchResults:
+    leaves = index.scoring_leaves(searcher)  # first: the term counts below read them
     message, context = split_paste(text)
     analyzed = analyze(message)
     typed_terms = terms = query.useful_terms(searcher, analyzed)
@@ -80,7 +81,6 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
     synonyms = query.synonym_groups(analyzed, groups)
     parts = query.build_parts(terms, query.bigrams(analyzed, set(terms)), synonyms, context_terms)
     lookups = query.candidate_lookups(terms, synonyms, context_terms)
-    leaves = index.scoring_leaves(searcher)
     ranked = ranking.rank(searcher, leaves, lookups, parts) if parts else []
     if corrections:
         results.suggestion = " ".join(understood.split())

@@ -75,7 +75,7 @@ class _EntryBM25F(scoring.BM25F):
 
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
-        entries = max(parent.doc_frequency(field, text) for field in SCORED_FIELDS)
+        entries = max(field_frequencies(parent, text).values())
         return math.log(parent.doc_count_all() / (entries + 1)) + 1
 
 
@@ -285,6 +285,17 @@ def scoring_leaves(searcher) -> list:
     """The posting arrays and per-document figures of each segment of a searcher of
     `searcher_cache` (kb.search.postings), made once per searcher."""
     return postings.leaves(searcher, Path(searcher_cache.path), SCORED_FIELDS)
+
+
+def field_frequencies(searcher, term: str) -> dict[str, int]:
+    """How many entries have the term, in each searched field: from the posting arrays once a
+    search has made them for this searcher (kb.search.postings), as Whoosh counts them, but
+    without reading each segment's term table again for each field."""
+    made = postings.made_for(searcher)
+    if made is not None:
+        return {field: made.doc_frequency(field, term) for field in SCORED_FIELDS}
+    reader = searcher.reader()
+    return {field: reader.doc_frequency(field, term) for field in SCORED_FIELDS}
 
 
 def generation_key(searcher) -> tuple:

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 EXTENSION = ".kb_postings"
 FORMAT = 1
 KEY_SEPARATOR = b"\x1f"  # between field and term: in neither
+SMALL_SEGMENT_KEYS = 20_000
 # Field length bytes as Whoosh decodes them (its length column keeps one byte a document).
 BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
@@ -60,6 +61,11 @@ class SegmentPostings:
         self._key_starts = self._arrays["key_starts"]
         self._starts = self._arrays["starts"]
         self._count = len(self._key_starts) - 1
+        # A save's segment is small, and a binary search in Python costs as much in a small
+        # segment as in a large one: small ones are looked up in a dictionary instead.
+        self._numbers = None
+        if self._count <= SMALL_SEGMENT_KEYS:
+            self._numbers = {self._key(n): n for n in range(self._count)}
 
     def _key(self, number: int) -> bytes:
         return self._keys[self._key_starts[number] : self._key_starts[number + 1]].tobytes()
@@ -67,6 +73,12 @@ class SegmentPostings:
     def lookup(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies) of the term in the field, or None."""
         wanted = field.encode() + KEY_SEPARATOR + term.encode()
+        if self._numbers is not None:
+            number = self._numbers.get(wanted)
+            if number is None:
+                return None
+            start, end = self._starts[number], self._starts[number + 1]
+            return self._arrays["docs"][start:end], self._arrays["freqs"][start:end]
         low, high = 0, self._count
         while low < high:  # a binary search over the sorted keys
             middle = (low + high) // 2
@@ -204,21 +216,60 @@ def _lengths(reader, field: str, doc_count: int) -> np.ndarray:
     )
 
 
+class Leaves(list):
+    """The scoring leaves of one searcher, and the posting lists of the terms asked for so
+    far: a term is looked up once per searcher, in each segment, whatever asks for it (its
+    frequencies, its rarity, its scores)."""
+
+    MEMORY = 50_000  # (field, term) pairs kept; then forgotten and looked up again
+
+    def __init__(self, leaves):
+        super().__init__(leaves)
+        self._lists = {}
+
+    def lists(self, field: str, term: str) -> list[tuple[Leaf, np.ndarray, np.ndarray]]:
+        """(leaf, documents, frequencies) for each segment that has the term in the field."""
+        if isinstance(term, bytes):  # as Whoosh passes a term to its weighting
+            term = term.decode()
+        key = (field, term)
+        found = self._lists.get(key)
+        if found is None:
+            found = []
+            for leaf in self:
+                postings_ = leaf.postings.lookup(field, term)
+                if postings_ is not None:
+                    found.append((leaf, *postings_))
+            if len(self._lists) >= self.MEMORY:
+                self._lists.clear()
+            self._lists[key] = found
+        return found
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents have the term in the field, deleted ones included (as Whoosh
+        counts them)."""
+        return sum(len(docs) for _, docs, _ in self.lists(field, term))
+
+
 _leaves_of = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def leaves(searcher, folder: Path, fields) -> list[Leaf]:
+def leaves(searcher, folder: Path, fields) -> Leaves:
     """The scoring leaves of a searcher over the generation in `folder`, made once."""
     with _lock:
         found = _leaves_of.get(searcher)
         if found is None:
-            found = [
+            found = Leaves(
                 Leaf(sub, offset, open_or_write(sub.reader(), folder, fields), fields)
                 for sub, offset in searcher.leaf_searchers()
-            ]
+            )
             _leaves_of[searcher] = found
         return found
+
+
+def made_for(searcher) -> Leaves | None:
+    """The leaves made for this searcher, if any yet."""
+    return _leaves_of.get(searcher)
 
 
 def bm25f(searcher, weighting, field: str, term: str, freqs, lengths) -> np.ndarray:
@@ -230,16 +281,12 @@ def bm25f(searcher, weighting, field: str, term: str, freqs, lengths) -> np.ndar
     return idf * ((freqs * (k1 + 1)) / (freqs + k1 * ((1 - b) + b * lengths / average)))
 
 
-def scores(searcher, leaves_: list[Leaf], lookups, weighting) -> np.ndarray:
+def scores(searcher, leaves_: Leaves, lookups, weighting) -> np.ndarray:
     """Each document's summed score over these (field, term, boost) lookups: every posting of
     every lookup counts, however long its list. Deleted documents score nothing."""
     total = np.zeros(searcher.doc_count_all(), dtype=np.float64)
     for field, term, boost in lookups:
-        for leaf in leaves_:
-            found = leaf.postings.lookup(field, term)
-            if found is None:
-                continue
-            docs, freqs = found
+        for leaf, docs, freqs in leaves_.lists(field, term):
             lengths = leaf.lengths[field][docs]
             # A term's postings are distinct documents: a plain indexed add is exact.
             total[docs + leaf.offset] += boost * bm25f(
@@ -262,26 +309,39 @@ def best(total: np.ndarray, limit: int) -> list[tuple[float, int]]:
     return [(float(total[matching[i]]), int(matching[i])) for i in order]
 
 
-def frequencies(leaf: Leaf, field: str, term: str, docs: np.ndarray) -> np.ndarray:
+def frequencies(leaves_: Leaves, leaf: Leaf, field: str, term: str, docs) -> np.ndarray:
     """How often the term is in the field of each of these documents of the leaf (sorted):
     0 where it is not."""
-    found = leaf.postings.lookup(field, term)
-    if found is None or not len(docs):
+    found = [(d, f) for one, d, f in leaves_.lists(field, term) if one is leaf]
+    if not found or not len(docs):
         return np.zeros(len(docs), dtype=np.float32)
-    posting_docs, freqs = found
+    [(posting_docs, freqs)] = found
     at = np.minimum(np.searchsorted(posting_docs, docs), len(posting_docs) - 1)
     return np.where(posting_docs[at] == docs, freqs[at], 0).astype(np.float32)
 
 
-def positions(leaf: Leaf, field: str, term: str, docs) -> dict[int, list[int]]:
+def positions(leaves_: Leaves, leaf: Leaf, field: str, term: str, docs) -> dict[int, list]:
     """Where the term is in the field of each of these documents of the leaf (ascending, each
-    having it), read through Whoosh: only phrases of the few candidates need them."""
-    matcher = leaf.searcher.reader().postings(field, term)
+    having it), read through Whoosh: only phrases of the few candidates need them. The posting
+    arrays say where in the list each document is, so the blocks before it are passed by
+    their headers, and its positions read without stepping through the postings before it."""
+    [posting_docs] = [d for one, d, _ in leaves_.lists(field, term) if one is leaf]
+    indexes = np.searchsorted(posting_docs, docs)
+    terms_reader = leaf.searcher.reader()._terms
+    btext = term.encode()
+    matcher = terms_reader.matcher(field, btext, leaf.searcher.schema[field].format)
     found = {}
-    for doc in docs:
-        if not matcher.is_active():
-            break
-        matcher.skip_to(doc)
-        if matcher.is_active() and matcher.id() == doc:
-            found[doc] = matcher.value_as("positions")
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings: a short list
+        for doc in docs:
+            matcher.skip_to(doc)
+            if matcher.is_active() and matcher.id() == doc:
+                found[doc] = matcher.value_as("positions")
+        return found
+    first = 0  # the index in the list of the current block's first posting
+    for doc, index in zip(docs, indexes, strict=True):
+        while first + matcher._blocklength <= index:
+            first += matcher._blocklength
+            matcher._next_block()
+        matcher._i = index - first
+        found[doc] = matcher.value_as("positions")
     return found

@@ -11,6 +11,7 @@ from whoosh.query import DisjunctionMax, Or, Phrase, Term
 
 from kb.content.models import Synonym
 from kb.search.analysis import analyze, word_terms
+from kb.search.index import field_frequencies
 
 # How much a match in each field counts. Symptoms are what developers paste, so they weigh
 # almost as much as the question itself.
@@ -72,17 +73,11 @@ def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(p for p in pairs if p[0] in known and p[1] in known))[:MAX_BIGRAMS]
 
 
-def field_frequencies(reader, term: str) -> dict[str, int]:
-    """How many entries have the term, in each searched field."""
-    return {field: reader.doc_frequency(field, term) for field in SEARCH_FIELDS}
-
-
 def useful_terms(searcher, terms: list[str]) -> list[str]:
     """Distinct terms that occur in the index, the rarest (most telling) first when cut."""
-    reader = searcher.reader()
     known = []
     for term in dict.fromkeys(terms):
-        frequency = sum(field_frequencies(reader, term).values())
+        frequency = sum(field_frequencies(searcher, term).values())
         if frequency:
             known.append((frequency, term))
     if len(known) > MAX_QUERY_TERMS:

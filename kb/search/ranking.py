@@ -55,7 +55,7 @@ def score_parts(searcher, leaves, parts, docnums: list[int]) -> Ranked:
 
         def term_score(field: str, word: str, leaf=leaf, docs=docs, term_scores=term_scores):
             if (field, word) not in term_scores:
-                freqs = postings.frequencies(leaf, field, word, docs)
+                freqs = postings.frequencies(leaves, leaf, field, word, docs)
                 lengths = leaf.lengths[field][docs]
                 score = postings.bm25f(searcher, WEIGHTING, field, word, freqs, lengths)
                 term_scores[field, word] = np.where(freqs > 0, score, 0.0)
@@ -67,7 +67,7 @@ def score_parts(searcher, leaves, parts, docnums: list[int]) -> Ranked:
                 scores = [term_score(alternative.field, w) for w in alternative.words]
                 present = np.logical_and.reduce([s > 0 for s in scores])
                 if len(alternative.words) > 1 and present.any():
-                    present &= _near(leaf, alternative, docs, present)
+                    present &= _near(leaves, leaf, alternative, docs, present)
                 score = np.where(present, alternative.boost * np.sum(scores, axis=0), 0.0)
                 best = np.maximum(best, score)
             total += best
@@ -77,12 +77,13 @@ def score_parts(searcher, leaves, parts, docnums: list[int]) -> Ranked:
     return scored
 
 
-def _near(leaf, alternative, docs: np.ndarray, present: np.ndarray) -> np.ndarray:
+def _near(leaves, leaf, alternative, docs: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Which of these documents have the alternative's words in order, each at most its slop
     after the one before (Whoosh's Phrase: SpanNear2, ordered, at least one apart)."""
     having = [int(doc) for doc in docs[present]]
     found = [
-        postings.positions(leaf, alternative.field, word, having) for word in alternative.words
+        postings.positions(leaves, leaf, alternative.field, word, having)
+        for word in alternative.words
     ]
     near = np.zeros(len(docs), dtype=bool)
     for number, doc in enumerate(docs):
