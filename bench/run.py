@@ -80,6 +80,7 @@ def _searched(raw: dict, queries: int, rounds: int, engine: str, notes: list[str
     """The search figures of one engine's process, flat, with a note if they are partial."""
     figures = {key: raw.get(key) for key in ("hit_at_1", "peak_memory_mb", "build_s")}
     figures["index_bytes"] = raw.get("index_bytes")
+    figures["misses"] = raw.get("misses")
     if "search" in raw:
         timing, note = search_figures(raw["search"], queries)
         figures.update(timing or {})
@@ -217,6 +218,10 @@ def main() -> None:
         "cells: ours / reference (ratio)\n"
     )
     print(report.table(results))
+    missed = report.misses(results)
+    if missed:
+        print("\nMisses on the dev queries (rank of the expected real entry):\n")
+        print("\n".join(missed))
     for corpus_size, result in results.items():
         for line in result["notes"]:
             notes.append(f"{report.label(corpus_size, results)} entries: {line}")
