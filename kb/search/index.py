@@ -19,7 +19,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -210,15 +210,29 @@ def _write_postings(generation: Path) -> None:
     postings.write_generation(generation, open_generation(generation), SCORED_FIELDS)
 
 
-def build_generation(applied: int) -> Path:
+PROGRESS_EVERY = 250  # entries between two reports of a rebuild's progress
+
+
+def build_generation(applied: int, progress: Callable[[str, int, int], None] | None = None) -> Path:
     """A new generation holding every published entry, marked as containing changes up to
-    `applied`. Takes no lock: nothing reads or writes it until it is swapped in."""
+    `applied`. Takes no lock: nothing reads or writes it until it is swapped in. `progress`
+    is told (stage, done, total) on the way: "entries" as they are read and analysed, then
+    "writing" once (Whoosh writes the segment at the end) and "arrays"."""
+    report = progress or (lambda stage, done, total: None)
     generation = root() / f"gen-{time.time_ns()}"
     generation.mkdir(parents=True)
     ix = FileStorage(str(generation), supports_mmap=False).create_index(schema())
+    total = indexed_entries().count()
+    report("entries", 0, total)
     with ix.writer() as writer:
+        done = 0
         for document in documents(indexed_entries().iterator(chunk_size=500)):
             writer.add_document(**document)
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                report("entries", done, total)
+        report("writing", done, total)
+    report("arrays", total, total)
     _write_postings(generation)
     set_applied_change(generation, applied)
     return generation
