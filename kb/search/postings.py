@@ -25,7 +25,6 @@ import logging
 import mmap
 import os
 import threading
-import weakref
 from array import array
 from pathlib import Path
 
@@ -250,26 +249,26 @@ class Leaves(list):
         return sum(len(docs) for _, docs, _ in self.lists(field, term))
 
 
-_leaves_of = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+ATTRIBUTE = "_kb_leaves"  # kept on the searcher itself: they live and go with it
 
 
 def leaves(searcher, folder: Path, fields) -> Leaves:
     """The scoring leaves of a searcher over the generation in `folder`, made once."""
     with _lock:
-        found = _leaves_of.get(searcher)
+        found = getattr(searcher, ATTRIBUTE, None)
         if found is None:
             found = Leaves(
                 Leaf(sub, offset, open_or_write(sub.reader(), folder, fields), fields)
                 for sub, offset in searcher.leaf_searchers()
             )
-            _leaves_of[searcher] = found
+            setattr(searcher, ATTRIBUTE, found)
         return found
 
 
 def made_for(searcher) -> Leaves | None:
     """The leaves made for this searcher, if any yet."""
-    return _leaves_of.get(searcher)
+    return getattr(searcher, ATTRIBUTE, None)
 
 
 def bm25f(searcher, weighting, field: str, term: str, freqs, lengths) -> np.ndarray:
