@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bench.measure import Hits, hit_at_1, peak_memory_mb, time_rounds, write_json
+from bench.measure import Hits, hit_at_1, misses, peak_memory_mb, time_rounds, write_json
 
 COLUMNS = ("question", "symptoms", "category", "answer")
 MAX_TOKENS = 24
@@ -117,6 +117,7 @@ def main() -> None:
         lambda q: search(connection, q), queries, args.rounds, args.budget, args.out, result
     )
     result["hit_at_1"] = hit_at_1(queries, result["search"]["top"])
+    result["misses"] = misses(queries, result["search"]["top"])
     result["peak_memory_mb"] = peak_memory_mb()
     write_json(args.out, result)
 

@@ -16,7 +16,7 @@ import json
 import time
 from pathlib import Path
 
-from bench.measure import hit_at_1, peak_memory_mb, time_rounds, write_json
+from bench.measure import hit_at_1, misses, peak_memory_mb, time_rounds, write_json
 
 
 def directory_bytes(path: Path) -> int:
@@ -51,6 +51,7 @@ def searches(queries_path: Path, out: Path, rounds: int, budget: float) -> None:
     result = {"memory_before_search_mb": peak_memory_mb()}
     time_rounds(ranked, queries, rounds, budget, out, result)
     result["hit_at_1"] = hit_at_1(queries, result["search"]["top"])
+    result["misses"] = misses(queries, result["search"]["top"])
     write_json(out, result)
 
 

@@ -113,6 +113,7 @@ def _searched(raw: dict, queries: int, rounds: int, engine: str, notes: list[str
     """The search figures of one engine's process, flat, with a note if they are partial."""
     figures = {key: raw.get(key) for key in ("hit_at_1", "peak_memory_mb", "build_s")}
     figures["index_bytes"] = raw.get("index_bytes")
+    figures["misses"] = raw.get("misses")
     if "search" in raw:
         timing, note = search_figures(raw["search"], queries)
         figures.update(timing or {})
@@ -266,6 +267,9 @@ def main() -> None:
             "\n".join(f"- {line}" for line in notes),
         ]
     )
+    if missed := report.misses(results):
+        printed += "\n\nMisses on the dev queries (rank of the expected real entry):\n\n"
+        printed += "\n".join(missed)
     print("\n" + printed)
     if args.doc:
         body = f"### {key[0].upper()}{key[1:]}\n\n{stamp}\n\n{printed}"

@@ -21,13 +21,16 @@ def kept_answer(text: str, limit: int = 10):
 def test_it_scores_only_the_candidates_it_is_given(indexed_faq):
     with index.searcher_cache.searcher_for_request() as searcher:
         terms = analyze("refresh token invalid")
-        full = query.build_query(terms, query.bigrams(terms, set(terms)), [])
-        everything = ranking.rescore(searcher, full, list(range(searcher.doc_count_all())))
+        parts = query.build_parts(terms, query.bigrams(terms, set(terms)), [])
+        leaves = index.scoring_leaves(searcher)
+        everything = ranking.score_parts(
+            searcher, leaves, parts, list(range(searcher.doc_count_all()))
+        )
         matching = sorted(docnum for _, docnum in everything)
         chosen = matching[::3]
-        scored = ranking.rescore(searcher, full, chosen)
+        scored = ranking.score_parts(searcher, leaves, parts, chosen)
         # Given every document, it finds the documents a search over the whole index finds.
-        whole_scan = {hit.docnum for hit in searcher.search(full, limit=None)}
+        whole_scan = {hit.docnum for hit in searcher.search(query.whoosh_query(parts), limit=None)}
     assert len(matching) > 3
     assert sorted(docnum for _, docnum in scored) == chosen
     assert set(matching) == whole_scan
@@ -36,9 +39,9 @@ def test_it_scores_only_the_candidates_it_is_given(indexed_faq):
 def test_a_document_that_matches_none_of_the_query_is_never_a_result(indexed_faq):
     with index.searcher_cache.searcher_for_request() as searcher:
         terms = analyze("webhooks")
-        full = query.build_query(terms, [], [])
-        candidates = query.build_candidate_query(searcher, terms, [])
-        ranked = ranking.rank(searcher, candidates, full)
+        parts = query.build_parts(terms, [], [])
+        lookups = query.candidate_lookups(terms, [])
+        ranked = ranking.rank(searcher, index.scoring_leaves(searcher), lookups, parts)
         pks = {int(searcher.stored_fields(docnum)["pk"]) for _, docnum in ranked}
     about_webhooks = Entry.objects.filter(pk__in=pks)
     assert pks and all(
@@ -110,57 +113,6 @@ def test_a_save_during_a_rebuild_reaches_search_at_once_and_survives_the_swap(tr
         fcntl.flock(rebuild_lock, fcntl.LOCK_UN)
     assert index.current_generation() == snapshot
     assert [h.slug for h in search.search("zqxmidrebuild").hits] == [entry.slug]
-
-
-def test_the_candidates_come_from_the_rarest_lookups_within_the_budget(indexed_faq):
-    terms = analyze("procore api refresh token invalid_grant")
-    with index.searcher_cache.searcher_for_request() as searcher:
-        reader = searcher.reader()
-        present = {
-            (field, term): reader.doc_frequency(field, term)
-            for term in terms
-            for field in query.SEARCH_FIELDS
-            if reader.doc_frequency(field, term)
-        }
-        everything = query.build_candidate_query(searcher, terms, [])
-        rarest_only = query.build_candidate_query(searcher, terms, [], budget=1)
-        rare_ones = query.build_candidate_query(searcher, terms, [], budget=5)
-    # A small site reads every field that has each term.
-    assert {(t.fieldname, t.text) for t in everything.subqueries} == set(present)
-    # However small the budget, the rarest lookup is read: a search always has candidates.
-    [rarest] = rarest_only.subqueries
-    assert present[(rarest.fieldname, rarest.text)] == min(present.values())
-    read = [present[(t.fieldname, t.text)] for t in rare_ones.subqueries]
-    assert sum(read) <= 5 and max(read) <= min(set(present.values()) - set(read))
-
-
-def test_a_common_term_is_not_looked_up_where_it_is_common_on_a_large_index(indexed_faq):
-    with index.searcher_cache.searcher_for_request() as searcher:
-        reader = searcher.reader()
-        ceiling = reader.doc_count() * query.COMMON_SHARE
-        frequency = {f: reader.doc_frequency(f, "procor") for f in query.SEARCH_FIELDS}
-        on_this_site = query.telling_fields(searcher, ["procor"])["procor"]
-        as_if_large = query.telling_fields(searcher, ["procor"], min_docs=0)["procor"]
-    assert frequency["answer"] > reader.doc_count() / 2  # most answers name Procore
-    assert on_this_site == tuple(f for f in query.SEARCH_FIELDS if frequency[f])
-    assert as_if_large == tuple(f for f in query.SEARCH_FIELDS if 0 < frequency[f] <= ceiling)
-    assert "answer" not in as_if_large
-
-
-def test_a_query_of_terms_common_everywhere_still_looks_each_up_in_its_rarest_field(
-    indexed_faq,
-):
-    with index.searcher_cache.searcher_for_request() as searcher:
-        reader = searcher.reader()
-        ceiling = reader.doc_count() * query.COMMON_SHARE
-        frequency = {f: reader.doc_frequency(f, "api") for f in query.SEARCH_FIELDS}
-        alone = query.telling_fields(searcher, ["api"], min_docs=0)
-        beside_a_telling_term = query.telling_fields(searcher, ["api", "webhook"], min_docs=0)
-    present = {f: n for f, n in frequency.items() if n}
-    assert present and min(present.values()) > ceiling  # common wherever it is
-    assert alone == {"api": (min(present, key=present.get),)}
-    assert beside_a_telling_term["api"] == ()
-    assert beside_a_telling_term["webhook"]
 
 
 def segments() -> int:

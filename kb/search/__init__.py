@@ -14,10 +14,12 @@ Inside, one module per part, each importing only those listed before it:
     results     Hit and SearchResults, what a search returns
     models      the change log: every change search must follow, in commit order
     changes     recording and reading the change log
+    postings    each segment's posting lists as arrays on disk, scored with numpy
     index       the index on disk: schema, generations, locks, writes, searchers
     sync        keeping this node's index following the change log, through any failure
-    query       query building: the full query, and the plain one that picks candidates
-    ranking     two-stage ranking: candidates first, the full query on those alone
+    query       query building: the full query, and the lookups that pick candidates
+    ranking     two-stage ranking: every term over every entry (postings) picks candidates,
+                the full query ranks those alone
     cache       answers and synonym groups kept per process for the index's generation
     spelling    unknown words, and corrections when clearly better than none
     snippets    the sentence of a hit's answer that shows why it matched

@@ -65,6 +65,7 @@ def _own_copy(results: SearchResults) -> SearchResults:
 
 
 def _ranked(searcher, generation, text: str, limit: int, results: SearchResults) -> SearchResults:
+    leaves = index.scoring_leaves(searcher)  # first: the term counts below read them
     message, context = split_paste(text)
     analyzed = analyze(message)
     typed_terms = terms = query.useful_terms(searcher, analyzed)
@@ -78,16 +79,9 @@ def _ranked(searcher, generation, text: str, limit: int, results: SearchResults)
         terms = list(dict.fromkeys(terms + query.useful_terms(searcher, analyzed)))
     context_terms = [t for t in query.useful_terms(searcher, analyze(context)) if t not in terms]
     synonyms = query.synonym_groups(analyzed, groups)
-    looked_up = terms + context_terms + [p[0] for g in synonyms for p in g if len(p) == 1]
-    full_query = query.build_query(
-        terms,
-        query.bigrams(analyzed, set(terms)),
-        synonyms,
-        context_terms,
-        query.telling_fields(searcher, looked_up),
-    )
-    candidate_query = query.build_candidate_query(searcher, terms, synonyms, context_terms)
-    ranked = ranking.rank(searcher, candidate_query, full_query) if full_query else []
+    parts = query.build_parts(terms, query.bigrams(analyzed, set(terms)), synonyms, context_terms)
+    lookups = query.candidate_lookups(terms, synonyms, context_terms)
+    ranked = ranking.rank(searcher, leaves, lookups, parts) if parts else []
     if corrections:
         results.suggestion = " ".join(understood.split())
         results.corrected = not typed_terms

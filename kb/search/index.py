@@ -14,11 +14,12 @@ that the search turns into a rebuild.
 
 import fcntl
 import logging
+import math
 import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL
 
 from kb.content.models import Entry
+from kb.search import postings
 from kb.search.analysis import ANALYZER, PLAIN_ANALYZER
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,33 @@ def schema() -> Schema:
     )
 
 
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, question_B=0.3, category_B=0.0)
+# The fields searched, whose posting lists are also kept as arrays (kb.search.postings).
+SCORED_FIELDS = ("question", "symptoms", "category", "answer")
+
+
+class _EntryBM25F(scoring.BM25F):
+    """BM25F whose rarity of a term is counted in entries, not in each field: Whoosh's own
+    counts the entries that have the term in the field scored, so a word that most answers
+    use ("request", "client") weighed as much in a question as a telling one, only because
+    few questions have it; a pasted `requests.exceptions.HTTPError: 401 ...` then found the
+    CORS entry (whose question says "request") above the one about 401s. The count is the
+    term's entries in its most common field (at least the entries that have it; the exact
+    count would need the union of its lists)."""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        entries = max(field_frequencies(parent, text).values())
+        return math.log(parent.doc_count_all() / (entries + 1)) + 1
+
+
+# Symptoms are a list of the ways developers put one problem, not one text: an entry that
+# lists fourteen is hardly diluted by them, so their length lowers a match little
+# (symptoms_B=0.3, as for the question). Scored by their length as an answer is (0.75), the
+# FAQ's 429 entry (fourteen symptoms) fell below 500 synthetic entries for "429 Too Many
+# Requests" at 10,000 entries. (At 0, hit@1 there was higher still, but on the FAQ alone
+# "refresh token" then put the entry that repeats it in the most symptoms above the one
+# about its lifetime.)
+WEIGHTING = _EntryBM25F(B=0.75, K1=1.2, question_B=0.3, symptoms_B=0.3, category_B=0.0)
 
 
 def root() -> Path:
@@ -165,23 +193,47 @@ def write_entries(generation: Path, pks: Iterable[int]) -> None:
     # 1.7 s of one save in five at 10,000 entries. merge_small_segments() does it later, off
     # the save's path (kb.search.sync.merge_soon).
     writer.commit(merge=False)
+    _write_postings(generation)
 
 
 def merge_small_segments(generation: Path) -> None:
     """Merge the generation's small segments (Whoosh's own policy, MERGE_SMALL), as a commit
     that adds nothing. The caller holds the write lock."""
     open_generation(generation).writer().commit(mergetype=MERGE_SMALL)
+    _write_postings(generation)
 
 
-def build_generation(applied: int) -> Path:
+def _write_postings(generation: Path) -> None:
+    """The posting arrays of a segment a write has just made (kb.search.postings), under the
+    write lock that made it: written by a search instead, they could be written just after a
+    merge's cleanup removed the segment, and stay behind until the next write."""
+    postings.write_generation(generation, open_generation(generation), SCORED_FIELDS)
+
+
+PROGRESS_EVERY = 250  # entries between two reports of a rebuild's progress
+
+
+def build_generation(applied: int, progress: Callable[[str, int, int], None] | None = None) -> Path:
     """A new generation holding every published entry, marked as containing changes up to
-    `applied`. Takes no lock: nothing reads or writes it until it is swapped in."""
+    `applied`. Takes no lock: nothing reads or writes it until it is swapped in. `progress`
+    is told (stage, done, total) on the way: "entries" as they are read and analysed, then
+    "writing" once (Whoosh writes the segment at the end) and "arrays"."""
+    report = progress or (lambda stage, done, total: None)
     generation = root() / f"gen-{time.time_ns()}"
     generation.mkdir(parents=True)
     ix = FileStorage(str(generation), supports_mmap=False).create_index(schema())
+    total = indexed_entries().count()
+    report("entries", 0, total)
     with ix.writer() as writer:
+        done = 0
         for document in documents(indexed_entries().iterator(chunk_size=500)):
             writer.add_document(**document)
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                report("entries", done, total)
+        report("writing", done, total)
+    report("arrays", total, total)
+    _write_postings(generation)
     set_applied_change(generation, applied)
     return generation
 
@@ -241,6 +293,23 @@ class _SearcherCache:
         if self.searcher is not None:
             self.searcher.close()
         self.path = self.searcher = None
+
+
+def scoring_leaves(searcher) -> list:
+    """The posting arrays and per-document figures of each segment of a searcher of
+    `searcher_cache` (kb.search.postings), made once per searcher."""
+    return postings.leaves(searcher, Path(searcher_cache.path), SCORED_FIELDS)
+
+
+def field_frequencies(searcher, term: str) -> dict[str, int]:
+    """How many entries have the term, in each searched field: from the posting arrays once a
+    search has made them for this searcher (kb.search.postings), as Whoosh counts them, but
+    without reading each segment's term table again for each field."""
+    made = postings.made_for(searcher)
+    if made is not None:
+        return {field: made.doc_frequency(field, term) for field in SCORED_FIELDS}
+    reader = searcher.reader()
+    return {field: reader.doc_frequency(field, term) for field in SCORED_FIELDS}
 
 
 def generation_key(searcher) -> tuple:

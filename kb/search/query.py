@@ -5,10 +5,13 @@ most useful terms and turned into a query of plain term lookups, with bonuses fo
 together, for synonyms (kept by engineers in the admin) and for the question and symptoms.
 """
 
+from dataclasses import dataclass
+
 from whoosh.query import DisjunctionMax, Or, Phrase, Term
 
 from kb.content.models import Synonym
 from kb.search.analysis import analyze, word_terms
+from kb.search.index import field_frequencies
 
 # How much a match in each field counts. Symptoms are what developers paste, so they weigh
 # almost as much as the question itself.
@@ -17,18 +20,11 @@ MAX_INPUT_CHARS = 4000  # a pasted response is cut here before analysis
 MAX_QUERY_TERMS = 24  # and reduced to this many of its most useful terms
 MAX_BIGRAMS = 12
 MAX_CANDIDATES = 50  # hits scored per search, before the relevance cut
-# The candidates' lookups read at most this many postings per entry in the index (the rarest
-# terms first), and never fewer than the minimum: a small site reads everything.
-CANDIDATE_POSTINGS_PER_DOC = 1.0
-MIN_CANDIDATE_POSTINGS = 5000
-# A term in more than this share of a field's entries is not looked up in that field, when
-# that is more than the minimum of entries (kb.search.query.telling_fields).
-COMMON_SHARE = 0.1
-COMMON_MIN_DOCS = 1000
 RELATIVE_CUTOFF = 0.12  # hits scoring under this share of the best one are not shown
 PHRASE_FIELDS = ("question", "symptoms", "answer")
 PROXIMITY_SLOP = 2  # "token ... working" still counts as together
 BIGRAM_BOOST = 0.5
+COORDINATION = 0.7  # how much matching more of the query's words adds (Whoosh's Or scale)
 SYNONYM_BOOST = 0.6
 CONTEXT_BOOST = 0.4  # terms found only in the URLs of a paste
 
@@ -77,17 +73,11 @@ def bigrams(terms: list[str], known: set[str]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(p for p in pairs if p[0] in known and p[1] in known))[:MAX_BIGRAMS]
 
 
-def field_frequencies(reader, term: str) -> dict[str, int]:
-    """How many entries have the term, in each searched field."""
-    return {field: reader.doc_frequency(field, term) for field in SEARCH_FIELDS}
-
-
 def useful_terms(searcher, terms: list[str]) -> list[str]:
     """Distinct terms that occur in the index, the rarest (most telling) first when cut."""
-    reader = searcher.reader()
     known = []
     for term in dict.fromkeys(terms):
-        frequency = sum(field_frequencies(reader, term).values())
+        frequency = sum(field_frequencies(searcher, term).values())
         if frequency:
             known.append((frequency, term))
     if len(known) > MAX_QUERY_TERMS:
@@ -95,79 +85,74 @@ def useful_terms(searcher, terms: list[str]) -> list[str]:
     return [term for _, term in known]
 
 
-def telling_fields(searcher, terms, min_docs: int = COMMON_MIN_DOCS) -> dict[str, tuple[str, ...]]:
-    """For each term, the fields worth looking it up in: those that have it, but not in more
-    than COMMON_SHARE of the entries, on an index of more than COMMON_MIN_DOCS entries. A term
-    that thousands of answers use adds about the same to every candidate, and reading its long
-    posting list is what costs at size (at 10,000 entries, leaving such lookups out also put
-    the right entry first for more of the dev queries: 0.70 of them instead of 0.61). When
-    every term is that common ("procore"), each is looked up in its rarest field, so that the
-    search still finds something. On a small site every field that has the term counts."""
-    reader = searcher.reader()
-    ceiling = max(min_docs, reader.doc_count() * COMMON_SHARE)
-    frequency = {term: field_frequencies(reader, term) for term in terms}
-    telling = {
-        term: tuple(f for f in SEARCH_FIELDS if 0 < counts[f] <= ceiling)
-        for term, counts in frequency.items()
-    }
-    if any(telling.values()):
-        return telling
-    return {
-        term: tuple(sorted((f for f in SEARCH_FIELDS if counts[f]), key=counts.get)[:1])
-        for term, counts in frequency.items()
-    }
+@dataclass(frozen=True)
+class Alternative:
+    """One way a part of the query matches: a term (one word) or a phrase in one field."""
+
+    field: str
+    words: tuple[str, ...]
+    boost: float
+    slop: int = 1  # for a phrase: its words at most this far apart, in order
 
 
-def build_query(terms, bigrams, synonym_groups, context_terms=(), fields=None):
-    """Each term scores by its best field (plus a little for the others); documents that match
-    more of the query's parts get a coordination bonus. Neighbouring terms found together add a
-    proximity bonus, each synonym group the query touches counts once, by its best phrase, and
-    terms seen only in the paste's URLs count for less. `fields`: telling_fields(), where a
-    term is looked up (every field when not given)."""
+Part = list[Alternative]  # a part of the query scores by its best alternative
 
-    def best_field(make, fields=SEARCH_FIELDS, boost: float = 1.0):
-        return DisjunctionMax([make(f, FIELD_BOOSTS[f] * boost) for f in fields], tiebreak=0.3)
 
-    def term(t):
-        return lambda f, b: Term(f, t, boost=b)
+def build_parts(terms, bigrams, synonym_groups, context_terms=()) -> list[Part]:
+    """The full query, as the parts whose scores add up: each term by its best field, in
+    every field (however common: a word that most entries have weighs little by its own
+    rarity, and leaving it out where common was measured to lose right answers once the
+    best field was scored right, kb.search.ranking); each pair of neighbouring terms found
+    together (a proximity bonus); each synonym group the query touches, once, by its best
+    phrase; terms seen only in the paste's URLs, for less."""
 
-    def lookup(t, boost: float = 1.0):
-        found = SEARCH_FIELDS if fields is None else fields.get(t, SEARCH_FIELDS)
-        return best_field(term(t), found, boost) if found else None
+    def lookup(t, boost: float = 1.0) -> Part:
+        return [Alternative(f, (t,), FIELD_BOOSTS[f] * boost) for f in SEARCH_FIELDS]
 
-    def phrase(words, slop=1):
-        return lambda f, b: Phrase(f, list(words), slop=slop, boost=b)
+    def phrase(words, in_fields, boost: float, slop: int = 1) -> Part:
+        return [Alternative(f, tuple(words), FIELD_BOOSTS[f] * boost, slop) for f in in_fields]
 
-    subqueries = [lookup(t) for t in terms]
-    subqueries += [
-        best_field(phrase(pair, slop=PROXIMITY_SLOP), PHRASE_FIELDS, BIGRAM_BOOST)
-        for pair in bigrams
-    ]
+    parts = [lookup(t) for t in terms]
+    parts += [phrase(pair, PHRASE_FIELDS, BIGRAM_BOOST, PROXIMITY_SLOP) for pair in bigrams]
     for group in synonym_groups:
-        alternatives = [
-            lookup(p[0], SYNONYM_BOOST)
-            if len(p) == 1
-            else best_field(phrase(p), boost=SYNONYM_BOOST)
-            for p in group
-        ]
-        if any(alternatives):
-            subqueries.append(DisjunctionMax([a for a in alternatives if a]))
-    subqueries += [lookup(t, CONTEXT_BOOST) for t in context_terms]
-    subqueries = [q for q in subqueries if q]
-    return Or(subqueries, scale=0.7) if subqueries else None
+        parts.append(
+            [
+                alternative
+                for p in group
+                for alternative in (
+                    lookup(p[0], SYNONYM_BOOST)
+                    if len(p) == 1
+                    else phrase(p, SEARCH_FIELDS, SYNONYM_BOOST)
+                )
+            ]
+        )
+    parts += [lookup(t, CONTEXT_BOOST) for t in context_terms]
+    return [part for part in parts if part]
 
 
-def build_candidate_query(searcher, terms, synonym_groups, context_terms=(), budget=None):
-    """The first stage of ranking (kb.search.ranking): plain term lookups, weighted as in the
-    full query, scored term by term into an array (nothing of the full query's phrases and
-    wrappers, whose bookkeeping per document was most of a search's cost at size).
+def whoosh_query(parts: list[Part]):
+    """The same query as Whoosh's own (for comparing kb.search.ranking's scoring with it)."""
 
-    Each lookup is a term in one field; the rarest are read first, and reading stops at a
-    budget of postings that grows with the index (CANDIDATE_POSTINGS_PER_DOC). Rare terms are
-    telling and cheap to read; a word that half the entries use ("request", "api") tells the
-    candidates apart no better than chance, and reading its postings was most of the cost.
-    The full query still scores every term on the candidates. `budget`: the postings to
-    read, when not the index's own."""
+    def one(alternative: Alternative):
+        if len(alternative.words) == 1:
+            return Term(alternative.field, alternative.words[0], boost=alternative.boost)
+        words = list(alternative.words)
+        return Phrase(alternative.field, words, slop=alternative.slop, boost=alternative.boost)
+
+    subqueries = [DisjunctionMax([one(a) for a in part]) for part in parts]
+    return Or(subqueries, scale=COORDINATION) if subqueries else None
+
+
+Lookup = tuple[str, str, float]  # field, term, boost
+
+
+def candidate_lookups(terms, synonym_groups, context_terms=()) -> list[Lookup]:
+    """The first stage of ranking (kb.search.ranking): each term of the query, typed, of a
+    synonym or of a paste's URLs, in every field, weighted as in the full query; their scores
+    add up (kb.search.postings.scores) over every entry that has each, however common the
+    term. Nothing of the full query's phrases, best fields and coordination, which only the
+    candidates pay for. (Scoring each term by its best field here, as the full query does,
+    was measured: it kept out of the candidates right answers that the sum keeps.)"""
     weighted = dict.fromkeys(terms, 1.0)
     for group in synonym_groups:
         for phrase in group:
@@ -175,29 +160,11 @@ def build_candidate_query(searcher, terms, synonym_groups, context_terms=(), bud
                 weighted.setdefault(word, SYNONYM_BOOST)
     for term in context_terms:
         weighted.setdefault(term, CONTEXT_BOOST)
-    reader = searcher.reader()
-    found = []
-    for term, boost in weighted.items():
-        for field, frequency in field_frequencies(reader, term).items():
-            if frequency:
-                found.append((frequency, field, term, boost))
-    found.sort(key=lambda lookup: lookup[0])
-    if budget is None:
-        budget = max(MIN_CANDIDATE_POSTINGS, reader.doc_count() * CANDIDATE_POSTINGS_PER_DOC)
-    lookups, read = [], 0
-    for frequency, field, term, boost in found:
-        if lookups and read + frequency > budget:
-            break
-        read += frequency
-        lookups.append(Term(field, term, boost=boost * FIELD_BOOSTS[field]))
-    if not lookups:
-        return None
-    candidates = Or(lookups)
-    # Scores added up term by term into an array, a part of the index at a time, instead of a
-    # tree of union matchers moving together document by document: with dozens of lookups
-    # (a pasted response), the tree's bookkeeping, not the scoring, was most of a search.
-    candidates.matcher_type = Or.ARRAY_MATCHER
-    return candidates
+    return [
+        (field, term, boost * FIELD_BOOSTS[field])
+        for term, boost in weighted.items()
+        for field in SEARCH_FIELDS
+    ]
 
 
 def relevant(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:

@@ -5,109 +5,106 @@ best field) on every document that has any of its terms is what made search slow
 a tree of matchers moves through every such document, and a phrase reads the positions of
 every document that has all its words. So:
 
-1. Candidates: the rarest plain term lookups of the query, up to a budget of postings
-   (kb.search.query.build_candidate_query), their scores added up term by term into an
-   array, cut to the best MAX_CANDIDATES.
-2. Ranking: the full query scored on those candidates alone. Every posting list it reads is
-   seen through CandidateMatcher, which jumps from one candidate to the next (`skip_to`): a
-   phrase reads positions only in candidates, and no other document is ever scored.
+1. Candidates: every term of the query in every field (kb.search.query.candidate_lookups),
+   scored over every entry that has it from the segments' posting arrays (kb.search.postings),
+   summed, cut to the best MAX_CANDIDATES. No budget and no skipped terms: however large the
+   index, the right entry is never left out because its words are common.
+2. Ranking: the full query (kb.search.query.build_parts) scored on those candidates alone,
+   from the same arrays: each term's frequency in each candidate found by a binary search in
+   its postings; only a phrase whose words a candidate has all reads that candidate's
+   positions, through Whoosh. No matcher walks a posting list, so neither the index's size
+   nor its number of segments makes a search read more.
 """
 
-from bisect import bisect_left
+import numpy as np
 
-from whoosh.matching import WrappingMatcher
-
-from kb.search.query import MAX_CANDIDATES
+from kb.search import postings
+from kb.search.index import WEIGHTING
+from kb.search.query import COORDINATION, MAX_CANDIDATES
 
 Ranked = list[tuple[float, int]]  # (score, document number), best first
 
 
-def rank(searcher, candidate_query, full_query, limit: int = MAX_CANDIDATES) -> Ranked:
-    """The best `limit` documents of the candidate query, ordered by the full query's score."""
-    # optimize=False: the candidate query's matcher has no block bounds to skip by (see
-    # kb.search.query.build_candidate_query), and asking it for them at every document costs.
-    found = searcher.search(candidate_query, limit=limit, optimize=False)
-    candidates = sorted(docnum for _, docnum in found.top_n)
-    scored = rescore(searcher, full_query, candidates)
+def candidates(searcher, leaves, lookups, limit: int = MAX_CANDIDATES) -> Ranked:
+    """The best `limit` documents by the summed score of these (field, term, boost) lookups."""
+    return postings.best(postings.scores(searcher, leaves, lookups, WEIGHTING), limit)
+
+
+def rank(searcher, leaves, lookups, parts, limit: int = MAX_CANDIDATES) -> Ranked:
+    """The best `limit` documents of the lookups, ordered by the full query's score."""
+    found = sorted(docnum for _, docnum in candidates(searcher, leaves, lookups, limit))
+    scored = score_parts(searcher, leaves, parts, found)
     # Ties go to the earlier document, as in Whoosh's own collector.
     return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
 
 
-def rescore(searcher, full_query, docnums: list[int]) -> Ranked:
-    """The full query's score for each of these documents (ascending) that it matches."""
-    context = searcher.context()
+def score_parts(searcher, leaves, parts, docnums: list[int]) -> Ranked:
+    """The full query's score (kb.search.query.build_parts) for each of these documents that
+    it matches: each part by its best alternative, the parts added up, with a coordination
+    bonus for matching more of them. Terms are scored from the
+    posting arrays; a phrase reads positions, through Whoosh, only in the candidates that
+    have all its words."""
     scored = []
-    for subsearcher, offset in searcher.leaf_searchers():
-        end = offset + subsearcher.doc_count_all()
-        inside = [docnum - offset for docnum in docnums if offset <= docnum < end]
-        if not inside:
+    for leaf in leaves:
+        end = leaf.offset + leaf.doc_count
+        docs = np.array([d - leaf.offset for d in docnums if leaf.offset <= d < end], np.int64)
+        if not len(docs):
             continue
-        matcher = full_query.matcher(_CandidateSearcher(subsearcher, inside), context)
-        while matcher.is_active():
-            scored.append((matcher.score(), matcher.id() + offset))
-            matcher.next()
+        total, matched = np.zeros(len(docs)), np.zeros(len(docs))  # score, parts matched
+        term_scores = {}
+
+        def term_score(field: str, word: str, leaf=leaf, docs=docs, term_scores=term_scores):
+            if (field, word) not in term_scores:
+                freqs = postings.frequencies(leaves, leaf, field, word, docs)
+                lengths = leaf.lengths[field][docs]
+                score = postings.bm25f(searcher, WEIGHTING, field, word, freqs, lengths)
+                term_scores[field, word] = np.where(freqs > 0, score, 0.0)
+            return term_scores[field, word]
+
+        for part in parts:
+            best = np.zeros(len(docs))
+            for alternative in part:
+                scores = [term_score(alternative.field, w) for w in alternative.words]
+                present = np.logical_and.reduce([s > 0 for s in scores])
+                if len(alternative.words) > 1 and present.any():
+                    present &= _near(leaves, leaf, alternative, docs, present)
+                score = np.where(present, alternative.boost * np.sum(scores, axis=0), 0.0)
+                best = np.maximum(best, score)
+            total += best
+            matched += best > 0
+        total = _coordinated(total, matched, len(parts))
+        scored += [(float(total[i]), int(docs[i]) + leaf.offset) for i in np.flatnonzero(total > 0)]
     return scored
 
 
-class _CandidateSearcher:
-    """A leaf searcher whose posting lists hold the candidates only; the rest is the searcher's
-    own (statistics included, so scores are those of the whole index)."""
+def _near(leaves, leaf, alternative, docs: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Which of these documents have the alternative's words in order, each at most its slop
+    after the one before (Whoosh's Phrase: SpanNear2, ordered, at least one apart)."""
+    having = [int(doc) for doc in docs[present]]
+    found = [
+        postings.positions(leaves, leaf, alternative.field, word, having)
+        for word in alternative.words
+    ]
+    near = np.zeros(len(docs), dtype=bool)
+    for number, doc in enumerate(docs):
+        if not present[number]:
+            continue
+        spans = [(p, p) for p in found[0].get(int(doc), ())]
+        for word_positions in found[1:]:
+            after = word_positions.get(int(doc), ())
+            slop = alternative.slop
+            spans = [(start, p) for start, end in spans for p in after if 1 <= p - end <= slop]
+        near[number] = bool(spans)
+    return near
 
-    def __init__(self, searcher, candidates: list[int]):
-        self._searcher = searcher
-        self._candidates = candidates
 
-    def __getattr__(self, name):
-        return getattr(self._searcher, name)
-
-    def postings(self, fieldname, text, weighting=None, qf=1):
-        matcher = self._searcher.postings(fieldname, text, weighting=weighting, qf=qf)
-        return CandidateMatcher(matcher, self._candidates)
-
-
-class CandidateMatcher(WrappingMatcher):
-    """The child's matches that are in a sorted list of document numbers, reached by skipping
-    straight from one to the next."""
-
-    def __init__(self, child, candidates: list[int], boost: float = 1.0):
-        super().__init__(child, boost)
-        self._candidates = candidates
-        self._done = False
-        self._align()
-
-    def _align(self) -> None:
-        child, candidates = self.child, self._candidates
-        while child.is_active():
-            position = bisect_left(candidates, child.id())
-            if position == len(candidates):
-                self._done = True
-                return
-            if candidates[position] == child.id():
-                return
-            child.skip_to(candidates[position])
-
-    def _replacement(self, newchild):
-        return self.__class__(newchild, self._candidates, boost=self.boost)
-
-    def copy(self):
-        return self.__class__(self.child.copy(), self._candidates, boost=self.boost)
-
-    def is_active(self) -> bool:
-        return not self._done and self.child.is_active()
-
-    def all_ids(self):
-        while self.is_active():
-            yield self.id()
-            self.next()
-
-    def next(self):
-        self.child.next()
-        self._align()
-
-    def skip_to(self, id):
-        if self.is_active() and self.child.id() < id:
-            self.child.skip_to(id)
-            self._align()
-
-    def supports_block_quality(self) -> bool:
-        return False  # block bounds would count documents that are not candidates
+def _coordinated(total: np.ndarray, matched: np.ndarray, part_count: int) -> np.ndarray:
+    """Whoosh's coordination bonus (CoordMatcher's SQR), counted in parts of the query: a
+    little more for each more part matched, then scaled by (parts - 1) / parts. (Whoosh
+    counts the term matchers of its tree, which a term's fields and a phrase's words
+    multiply, and which vary from segment to segment: a part is a part here.)"""
+    if part_count <= 1:
+        return total
+    bonus = (matched - 1) / (part_count - COORDINATION) ** 2
+    scaled = (total + bonus) * ((part_count - 1) / part_count)
+    return np.where(total > 0, scaled, 0.0)

@@ -19,7 +19,9 @@ the index is a local copy that knows the last change it contains. So:
 Nothing here ever raises into a save or a search: failures are logged and retried.
 """
 
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -184,17 +186,68 @@ def update_entries(pks: Iterable[int]) -> None:
 # --- Rebuilding -------------------------------------------------------------------------------
 
 
-def rebuild(wait: float = 600.0) -> Path:
+PROGRESS_FILE = "rebuild-progress.json"  # in the index folder, for /healthz on every worker
+
+
+def rebuild(wait: float = 600.0, progress=None) -> Path:
     """Build a fresh generation from the database, swap it in, and apply what changed while it
-    was built. Waits up to `wait` seconds for another rebuild of this node to finish."""
+    was built. Waits up to `wait` seconds for another rebuild of this node to finish.
+    `progress(stage, done, total)` is told how far it is (kb.search.index.build_generation);
+    every process of the node sees it too, in status()."""
     with index.rebuild_lock(wait):
         started = changes.latest()
-        generation = index.build_generation(applied=started)
-        with index.write_lock(SWAP_LOCK_WAIT):
-            index.swap_in(generation)
+        shown = _ProgressFile(progress)
+        try:
+            generation = index.build_generation(applied=started, progress=shown)
+            with index.write_lock(SWAP_LOCK_WAIT):
+                index.swap_in(generation)
+        finally:
+            shown.remove()
     logger.info("search index rebuilt in %s", generation)
     apply_changes(wait=SAVE_LOCK_WAIT)
     return generation
+
+
+class _ProgressFile:
+    """A rebuild's progress, written (at most once a second) where every process of the node
+    can read it, and passed on to the caller's own report."""
+
+    def __init__(self, report=None):
+        self.report = report
+        self.path = index.root() / PROGRESS_FILE
+        self.started = time.time()
+        self.written = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.time()
+        if now - self.written >= 1.0 or stage != "entries" or done in (0, total):
+            self.written = now
+            state = {"stage": stage, "done": done, "total": total, "started": self.started}
+            temporary = self.path.with_name(f".{PROGRESS_FILE}-{os.getpid()}")
+            try:
+                temporary.write_text(json.dumps(state))
+                os.replace(temporary, self.path)
+            except OSError:
+                pass  # progress is worth a line in /healthz, never a failed rebuild
+        if self.report is not None:
+            self.report(stage, done, total)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def rebuild_progress() -> dict | None:
+    """How far this node's running rebuild is, or None when none is running."""
+    try:
+        state = json.loads((index.root() / PROGRESS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    try:  # a rebuild that died leaves its file behind, but not its lock
+        with index.rebuild_lock(0):
+            (index.root() / PROGRESS_FILE).unlink(missing_ok=True)
+            return None
+    except index.IndexLocked:
+        return state
 
 
 def rebuild_soon() -> None:
@@ -278,4 +331,5 @@ def status() -> dict:
         "applied_change": applied,
         "latest_change": latest,
         "current": applied == latest,  # ahead of the log is as wrong as behind it
+        "rebuild": rebuild_progress(),
     }

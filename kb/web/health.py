@@ -63,6 +63,8 @@ def _index() -> tuple[str, dict]:
     except Exception:  # the change log unreadable, the folder gone: say so, do not fail
         return "unknown", {}
     changes = {"applied": state["applied_change"], "latest": state["latest_change"]}
+    if state.get("rebuild"):  # how far a rebuild of this node is, while one runs
+        changes["rebuild"] = state["rebuild"]
     if not state["exists"]:
         return "missing", changes
     return ("current" if state["current"] else "behind"), changes
