@@ -244,7 +244,8 @@ def test_snippets_mark_only_the_words_searched_for(client, indexed_faq):
 # <q> elements: the browser adds the quotation marks.
 def test_results_for_a_correction_say_so_in_the_heading(client, indexed_faq):
     html = client.get("/search/", {"q": "refesh tokn"}).content.decode()
-    assert find(html, "h1").text == "10 results for refresh token"
+    # How many pass the cut is the ranking's business; the heading names the correction.
+    assert re.fullmatch(r"\d+ results for refresh token", find(html, "h1").text)
     assert find(html, "p", "suggestion").text == (
         "Showing results for refresh token: nothing matched refesh tokn."
     )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from kb.search import english
 from kb.search.analysis import ANALYZER, analyze
-from kb.search.query import field_frequencies
+from kb.search.index import field_frequencies
 
 # The share of the query's weight the first entry must cover to be called an answer.
 COVERED_SHARE = 0.45
@@ -68,9 +68,8 @@ def _idf(documents: int, frequency: float) -> float:
 
 def weights(searcher, words: dict[str, Word], vocabulary: frozenset[str]) -> dict[str, float]:
     """How much each term tells about the problem (see the module's docstring)."""
-    reader = searcher.reader()
-    documents = reader.doc_count()
-    frequency = {term: max(field_frequencies(reader, term).values()) for term in words}
+    documents = searcher.doc_count()
+    frequency = {term: max(field_frequencies(searcher, term).values()) for term in words}
     weighed = {}
     for term, word in words.items():
         if frequency[term]:
