@@ -241,6 +241,7 @@ def test_editing_an_error_code_asks_to_review_its_entries(staff_client, db):
         "retry": code.retry,
         "retry_guidance": code.retry_guidance,
         "entries": [linked.pk],
+        "version": code.version,
         "messages-TOTAL_FORMS": 0,
         "messages-INITIAL_FORMS": 0,
     }

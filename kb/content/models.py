@@ -1,6 +1,7 @@
 """The FAQ's own models: categories, entries and the synonyms search applies.
 
-Imports only kb.content.markdown: every other concern builds on these models.
+Imports only kb.content.markdown and kb.content.locking: every other concern builds on these
+models.
 """
 
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from kb.content.locking import VersionedModel
 from kb.content.markdown import markdown_to_text, render_markdown
 from kb.content.versions import ContentQuerySet
 
@@ -222,12 +224,26 @@ class EntryQuerySet(ContentQuerySet):
         return len(changed)
 
 
-class Entry(models.Model):
+class Entry(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
     REVIEW_NOTE_MAX_LENGTH = 300
+    # What a verification, a flag or load_faq's bookkeeping write: nothing an engineer's form
+    # holds, so they neither take a new version nor refuse an open form's save.
+    unversioned_fields = frozenset(
+        {
+            "last_verified",
+            "verified_by",
+            "review_requested",
+            "review_request_note",
+            "synced_hash",
+            "answer_html",
+            "answer_text",
+            "updated",
+        }
+    )
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     question = models.CharField(

@@ -3,6 +3,7 @@
     admin       the admin registrations for the FAQ (categories, entries, synonyms, error codes,
                 votes), written for support engineers; EntryAdmin puts together one mixin per
                 feature, each from its own package (kb.review, kb.insights) or module here
+    editing     no lost edits: the change form's version, the refusal of a stale save
     preview     the answer's live preview in the entry form
     history     readable diffs between two revisions of an entry
     models      votes (Feedback), reading counts (ReadingDay, ReadNext)

@@ -7,6 +7,7 @@ page are registered by kb/support/admin.py."""
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,8 +18,10 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.content.admin import ReadOnlyAdminMixin
+from kb.content.locking import StaleEdit
 from kb.content.models import Category, Entry, Synonym
 from kb.editorial import history
+from kb.editorial.editing import EditLockMixin
 from kb.editorial.models import Feedback
 from kb.editorial.preview import AnswerPreviewMixin
 from kb.insights.symptoms_admin import SymptomProposalsMixin
@@ -240,6 +243,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(
+    EditLockMixin,
     EntryReviewMixin,
     SymptomProposalsMixin,
     AnswerPreviewMixin,
@@ -263,7 +267,7 @@ class EntryAdmin(
     readonly_fields = ["created", "updated"]
     actions = ["publish", "unpublish", "mark_verified"]
     fieldsets = [
-        (None, {"fields": ["question", "slug", "category", "status", "order"]}),
+        (None, {"fields": ["question", "slug", "category", "status", "order", "version"]}),
         ("Answer", {"fields": ["answer"]}),
         (
             "Search",
@@ -298,10 +302,16 @@ class EntryAdmin(
 
     def _set_status(self, request, queryset, status: str) -> None:
         # Save one by one so history, rendering and the search index see each change.
+        # Each save takes the entry's next version, so a form opened before it is refused.
         changed = 0
         for entry in queryset.exclude(status=status):
             entry.status = status
-            entry.save()
+            try:
+                with transaction.atomic():
+                    entry.save()
+            except StaleEdit:
+                # Saved by someone else since this list read it: left as they made it.
+                continue
             changed += 1
         if status == Entry.Status.PUBLISHED:
             message = ngettext("%d entry published.", "%d entries published.", changed)
@@ -332,7 +342,7 @@ class KnownErrorMessageInline(admin.TabularInline):
 
 
 @admin.register(ErrorCode)
-class ErrorCodeAdmin(ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdmin):
+class ErrorCodeAdmin(EditLockMixin, ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "retry", "message_count", "updated"]
     list_display_links = ["code", "name"]
     list_filter = ["retry"]
@@ -341,7 +351,7 @@ class ErrorCodeAdmin(ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdm
     readonly_fields = ["updated"]
     inlines = [KnownErrorMessageInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "meaning"]}),
+        (None, {"fields": ["code", "name", "meaning", "version"]}),
         ("Causes and fixes", {"fields": ["causes", "fixes"]}),
         ("Retrying", {"fields": ["retry", "retry_guidance"]}),
         (
