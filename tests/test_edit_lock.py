@@ -107,7 +107,11 @@ def test_publishing_from_the_list_refuses_a_form_opened_before(staff_client, rat
     )
     response = staff_client.post(
         url,
-        {**change_form_data(rate_limit, status="draft", answer="Stale."), "version": opened},
+        {
+            **change_form_data(rate_limit, status="draft", answer="Stale."),
+            "version": opened,
+            "_confirm_unpublish": "yes",
+        },
     )
     assert response.status_code == 200
     assert "Status" in parse(response.content).find("ul", cls="stale-edit").text

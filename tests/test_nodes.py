@@ -124,7 +124,7 @@ def test_unpublish_publish_and_delete_on_node_a_reach_node_b_within_a_second(nod
     assert nodes.a.save_entry(slug, symptoms=f"restore\n{marker}") == 302
     assert found_within(nodes.b, marker, slug, seconds=1.0) is not None
 
-    assert nodes.a.save_entry(slug, status="draft") == 302
+    assert nodes.a.save_entry(slug, status="draft", _confirm_unpublish="yes") == 302
     assert gone_within(nodes.b, marker, slug, seconds=1.0) is not None
 
     assert nodes.a.save_entry(slug, status="published") == 302

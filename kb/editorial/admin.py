@@ -24,6 +24,7 @@ from kb.editorial import history
 from kb.editorial.editing import EditLockMixin
 from kb.editorial.models import Feedback
 from kb.editorial.preview import AnswerPreviewMixin
+from kb.editorial.unpublishing import DeliberateUnpublishMixin
 from kb.insights.symptoms_admin import SymptomProposalsMixin
 from kb.review.admin import EntryReviewMixin, ErrorCodeReviewMixin
 from kb.tools.models import ErrorCode, KnownErrorMessage
@@ -243,6 +244,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(
+    DeliberateUnpublishMixin,
     EditLockMixin,
     EntryReviewMixin,
     SymptomProposalsMixin,
@@ -293,12 +295,6 @@ class EntryAdmin(
     @admin.action(description="Publish the selected entries", permissions=["change"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Entry.Status.PUBLISHED)
-
-    @admin.action(
-        description="Unpublish the selected entries (make them drafts)", permissions=["change"]
-    )
-    def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Entry.Status.DRAFT)
 
     def _set_status(self, request, queryset, status: str) -> None:
         # Save one by one so history, rendering and the search index see each change.
