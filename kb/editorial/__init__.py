@@ -5,6 +5,7 @@
                 feature, each from its own package (kb.review, kb.insights) or module here
     editing     no lost edits: the change form's version, the refusal of a stale save
     unpublishing  what goes off the site with an entry, confirmed before unpublishing or deleting
+    home        the admin home: the knowledge base first, links to the pages engineers work from
     preview     the answer's live preview in the entry form
     history     readable diffs between two revisions of an entry
     models      votes (Feedback), reading counts (ReadingDay, ReadNext)

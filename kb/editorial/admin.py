@@ -130,7 +130,10 @@ class RevisionCompareMixin:
             raise Http404("No such entry.")
         if not self.has_view_history_or_change_history_permission(request, entry):
             raise PermissionDenied
-        revisions = list(entry.history.select_related("history_user"))
+        every_revision = list(entry.history.select_related("history_user"))
+        # Offered and compared by default: revisions that changed the entry's content, so
+        # "Mark as verified" does not leave an empty comparison on top.
+        revisions = history.content_revisions(every_revision)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -140,10 +143,13 @@ class RevisionCompareMixin:
             "history_url": reverse("admin:kb_entry_history", args=[entry.pk]),
         }
         if len(revisions) < 2:
-            context["error"] = "This entry has only one revision: there is nothing to compare."
+            context["error"] = (
+                "This entry has only one revision that changed its content: there is nothing "
+                "to compare."
+            )
             return render(request, "admin/kb/entry/history_compare.html", context)
 
-        by_id = {str(r.history_id): r for r in revisions}
+        by_id = {str(r.history_id): r for r in every_revision}
         old = by_id.get(request.GET.get("old", str(revisions[1].history_id)))
         new = by_id.get(request.GET.get("new", str(revisions[0].history_id)))
         if old is None or new is None:
@@ -254,9 +260,8 @@ class EntryAdmin(
     FeedbackCountsMixin,
     SimpleHistoryAdmin,
 ):
-    # Drafts are marked in the question column rather than a column of "Published" on every
-    # row: that keeps the vote columns on a 1280 px screen. "By status" filters them.
-    list_display = ["question_and_status", "category", "updated_on"]
+    # A narrow Status column (a badge on drafts) keeps the vote columns on a 1280 px screen.
+    list_display = ["question", "status_column", "category", "updated_on"]
     list_filter = ["status", "category"]
     # A page of a large FAQ at a time, without counting every entry on each filter change
     # ("Show all" counts, once asked).
@@ -281,11 +286,11 @@ class EntryAdmin(
         ("Dates", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description="Question", ordering="question")
-    def question_and_status(self, entry) -> str:
+    @admin.display(description="Status", ordering="status")
+    def status_column(self, entry) -> str:
         if entry.is_published:
-            return entry.question
-        return format_html('{} <span class="status-draft">Draft</span>', entry.question)
+            return "Published"
+        return format_html('<span class="status-draft">{}</span>', "Draft")
 
     @admin.display(description="Updated", ordering="updated")
     def updated_on(self, entry) -> str:

@@ -41,6 +41,17 @@ def revision_value(record, name: str) -> str:
     return str(getattr(record, name))
 
 
+def content_revisions(records: list) -> list:
+    """The revisions (newest first, as given) that changed something the form edits: a
+    verification or an early-review flag is a revision too, with nothing to compare."""
+    kept: list = []
+    for record in reversed(records):
+        values = [revision_value(record, name) for name in COMPARED_FIELDS]
+        if not kept or values != kept[-1][0]:
+            kept.append((values, record))
+    return [record for _, record in reversed(kept)]
+
+
 def revision_label(record) -> str:
     # No user: the save came from outside the admin (load_faq, a shell).
     who = f"by {record.history_user}" if record.history_user else "outside the admin"
