@@ -101,6 +101,17 @@ class Category(models.Model):
         "How often the answers in this category must be checked, in days. "
         "Empty: the site's default. An entry can set its own."
     )
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="default_owned_categories",
+        limit_choices_to={"is_staff": True},
+        help_text="Keeps the answers in this category that have no owner of their own: they "
+        "count as theirs in the review list and the daily e-mail. In faq_content/categories.yaml "
+        "as owner: their username.",
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -194,6 +205,20 @@ class EntryQuerySet(ContentQuerySet):
                 default=scheduled,
                 output_field=models.DateTimeField(),
             )
+        )
+
+    def with_responsible(self):
+        """Annotate `responsible`: the pk of who keeps the entry true, its owner or else its
+        category's default owner (None: nobody)."""
+        return self.annotate(responsible=Coalesce("owner", "category__default_owner"))
+
+    def kept_by(self, user):
+        """Entries `user` keeps: their own, and their categories' entries without an owner;
+        None: the entries nobody keeps."""
+        if user is None:
+            return self.filter(owner__isnull=True, category__default_owner__isnull=True)
+        return self.filter(
+            models.Q(owner=user) | models.Q(owner__isnull=True, category__default_owner=user)
         )
 
     def due_for_review(self, now: datetime | None = None):
@@ -370,6 +395,11 @@ class Entry(VersionedModel):
         if len(text) <= length:
             return text
         return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def responsible(self):
+        """Who keeps the answer true: its owner, else its category's default owner, or None."""
+        return self.owner or self.category.default_owner
 
     @property
     def review_interval(self) -> int:

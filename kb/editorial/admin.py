@@ -235,7 +235,8 @@ class FeedbackCountsMixin:
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order", "entry_count"]
+    list_display = ["name", "slug", "order", "default_owner", "entry_count"]
+    list_select_related = ["default_owner"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]

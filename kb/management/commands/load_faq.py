@@ -48,3 +48,9 @@ class Command(BaseCommand):
         # A large load is indexed in a background thread: let it finish before exiting.
         search_sync.wait_for_background()
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))
+        for unknown in getattr(report, "unknown_owners", []):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Category owner without a staff account, left as it was: {unknown}"
+                )
+            )
