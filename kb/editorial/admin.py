@@ -24,6 +24,7 @@ from kb.editorial import history
 from kb.editorial.editing import EditLockMixin
 from kb.editorial.models import Feedback
 from kb.editorial.preview import AnswerPreviewMixin
+from kb.editorial.revisions import DraftRevisionMixin
 from kb.editorial.unpublishing import DeliberateUnpublishMixin
 from kb.insights.symptoms_admin import SymptomProposalsMixin
 from kb.review.admin import EntryReviewMixin, ErrorCodeReviewMixin
@@ -252,6 +253,7 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Entry)
 class EntryAdmin(
     DeliberateUnpublishMixin,
+    DraftRevisionMixin,
     EditLockMixin,
     EntryReviewMixin,
     SymptomProposalsMixin,
@@ -289,9 +291,13 @@ class EntryAdmin(
 
     @admin.display(description="Status", ordering="status")
     def status_column(self, entry) -> str:
-        if entry.is_published:
-            return "Published"
-        return format_html('<span class="status-draft">{}</span>', "Draft")
+        if not entry.is_published:
+            return format_html('<span class="status-draft">{}</span>', "Draft")
+        if getattr(entry, "has_pending_revision", False):
+            return format_html(
+                'Published<span class="status-revision">{}</span>', "revision pending"
+            )
+        return "Published"
 
     @admin.display(description="Updated", ordering="updated")
     def updated_on(self, entry) -> str:

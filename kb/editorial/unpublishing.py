@@ -71,7 +71,8 @@ class DeliberateUnpublishMixin:
     delete_selected_confirmation_template = "admin/kb/entry/delete_selected_confirmation.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        confirmed = request.POST.get(CONFIRM_FIELD) == "yes"
+        # A draft revision leaves the entry as it is, published.
+        confirmed = request.POST.get(CONFIRM_FIELD) == "yes" or "_save_revision" in request.POST
         if request.method == "POST" and object_id is not None and not confirmed:
             entry = self.get_object(request, object_id)
             unpublishing = (
