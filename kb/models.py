@@ -5,7 +5,7 @@ The app is one (`kb`, one migrations folder); each model lives in its concern's 
 
 from kb.content.models import Category, Entry, Synonym
 from kb.content.versions import ContentVersion
-from kb.editorial.models import Feedback, ReadingDay, ReadNext
+from kb.editorial.models import EntryRevision, Feedback, ReadingDay, ReadNext
 from kb.insights.models import HandledGap, SearchRecord, SymptomDecision
 from kb.search.models import SearchChange, SearchChangeCounter
 from kb.support.models import Escalation
@@ -18,6 +18,7 @@ __all__ = [
     "Entry",
     "ErrorCode",
     "Escalation",
+    "EntryRevision",
     "Feedback",
     "HandledGap",
     "KnownErrorMessage",

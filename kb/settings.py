@@ -222,7 +222,10 @@ TEMPLATES = [
                 "kb.context_processors.site",
             ],
             # The admin home's "due for review" panel; the tags live with the feature.
-            "libraries": {"kb_review": "kb.review.tags"},
+            "libraries": {
+                "kb_review": "kb.review.tags",
+                "kb_admin_home": "kb.editorial.home",
+            },
         },
     },
 ]

@@ -78,6 +78,9 @@ def change_form_data(entry: Entry, **changes) -> dict:
         "order": entry.order,
         "answer": entry.answer,
         "symptoms": entry.symptoms,
+        # The version stored now, as a form opened now carries it (an old revision's
+        # instance has its own version; the revert page is opened at the current one).
+        "version": Entry.objects.filter(pk=entry.pk).values_list("version", flat=True).first() or 1,
     }
     return {**data, **changes}
 

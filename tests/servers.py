@@ -203,6 +203,7 @@ class Server:
             "order": str(row["order"]),
             "answer": html.unescape(_textarea(form, "answer")),
             "symptoms": html.unescape(_textarea(form, "symptoms")),
+            "version": str(row["version"]),
             "_save": "Save",
         }
         status, _, _ = self.post(f"/admin/kb/entry/{row['id']}/change/", {**fields, **changes})

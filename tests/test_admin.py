@@ -57,7 +57,11 @@ def test_an_engineer_edits_an_answer_and_the_page_shows_it(staff_client, faq):
 
 def test_an_engineer_unpublishes_with_an_action(staff_client, faq):
     entry = Entry.objects.get(slug="what-is-json")
-    staff_client.post("/admin/kb/entry/", {"action": "unpublish", "_selected_action": [entry.pk]})
+    # Unpublishing asks first (tests/test_unpublishing.py): this is the confirmed post.
+    staff_client.post(
+        "/admin/kb/entry/",
+        {"action": "unpublish", "_selected_action": [entry.pk], "post": "yes"},
+    )
     entry.refresh_from_db()
     assert entry.status == Entry.Status.DRAFT
     assert Client().get("/faq/what-is-json/").status_code == 404

@@ -23,7 +23,8 @@ def test_the_publish_actions_count_entries(staff_client, db, action, count, mess
     entries = [make_entry(slug=f"e{n}", status=status) for n in range(count)]
     response = staff_client.post(
         "/admin/kb/entry/",
-        {"action": action, "_selected_action": [e.pk for e in entries]},
+        # "post": the confirmation that unpublishing asks for first (publishing does not).
+        {"action": action, "_selected_action": [e.pk for e in entries], "post": "yes"},
         follow=True,
     )
     assert [str(m) for m in response.context["messages"]] == [message]

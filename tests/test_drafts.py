@@ -78,6 +78,7 @@ def test_publishing_a_draft_makes_it_public(staff_client, db):
             "order": 0,
             "answer": draft.answer,
             "symptoms": draft.symptoms,
+            "version": draft.version,
         },
     )
     response = Client().get("/faq/secret-draft/")

@@ -150,7 +150,7 @@ def test_searches_are_throttled_per_client_as_on_the_site(make_server):
 def test_drafts_never_reach_an_assistant(make_server):
     server = make_server()
     assert server.sign_in() == 302
-    assert server.save_entry("rate-limit-429", status="draft") == 302
+    assert server.save_entry("rate-limit-429", status="draft", _confirm_unpublish="yes") == 302
 
     async def scenario(session):
         found = await session.call_tool("search_knowledge_base", {"query": "429 rate limit"})

@@ -124,7 +124,7 @@ def test_unpublish_publish_and_delete_on_node_a_reach_node_b_within_a_second(nod
     assert nodes.a.save_entry(slug, symptoms=f"restore\n{marker}") == 302
     assert found_within(nodes.b, marker, slug, seconds=1.0) is not None
 
-    assert nodes.a.save_entry(slug, status="draft") == 302
+    assert nodes.a.save_entry(slug, status="draft", _confirm_unpublish="yes") == 302
     assert gone_within(nodes.b, marker, slug, seconds=1.0) is not None
 
     assert nodes.a.save_entry(slug, status="published") == 302
@@ -242,3 +242,22 @@ def test_a_rebuild_on_one_node_while_both_search_and_save_loses_nothing(nodes):
     assert answers and set(answers) == {"webhooks-change-notifications"}
     for node in (nodes.a, nodes.b):
         assert found_within(node, marker, "what-is-json", seconds=5) is not None, node.base_url
+
+
+def test_a_draft_revision_published_on_node_a_reaches_node_b_within_a_second(nodes):
+    marker = next(MARKERS)
+    slug = "rate-limit-429"
+    # Saved as a draft revision: the published entry, on both nodes, does not change.
+    status = nodes.a.save_entry(
+        slug, symptoms=f"429\n{marker}", _save_revision="Save", revision_version="0"
+    )
+    assert status == 302
+    assert nodes.database.entry_row(slug)["symptoms"].count(marker) == 0
+    time.sleep(0.5)
+    assert slug not in nodes.b.search_slugs(marker)
+
+    entry_id = nodes.database.entry_row(slug)["id"]
+    status, _, _ = nodes.a.post(f"/admin/kb/entry/{entry_id}/revision/publish/", {})
+    assert status == 302
+    assert marker in nodes.database.entry_row(slug)["symptoms"]
+    assert found_within(nodes.b, marker, slug, seconds=1.0) is not None

@@ -170,7 +170,7 @@ def test_the_list_filters_and_sorts_by_review_due(staff_client, empty_db, settin
 
     due = parse(staff_client.get("/admin/kb/entry/", {"review": "due"}).content)
     table = due.find("table", id="result_list")
-    listed = [th.words for th in table.find_all("th", cls="field-question_and_status")]
+    listed = [th.words for th in table.find_all("th", cls="field-question")]
     assert sorted(listed) == ["Older?", "Oldest?"]
 
     html = staff_client.get("/admin/kb/entry/").content.decode()
@@ -181,7 +181,7 @@ def test_the_list_filters_and_sorts_by_review_due(staff_client, empty_db, settin
     rows = parse(staff_client.get("/admin/kb/entry/" + ordering).content).find(
         "table", id="result_list"
     )
-    questions = [th.words for th in rows.find_all("th", cls="field-question_and_status")]
+    questions = [th.words for th in rows.find_all("th", cls="field-question")]
     assert questions == ["Oldest?", "Older?", "Later?"]
     assert "Due since" in rows.find("td", cls="field-review_due_column").words
 
@@ -241,6 +241,7 @@ def test_editing_an_error_code_asks_to_review_its_entries(staff_client, db):
         "retry": code.retry,
         "retry_guidance": code.retry_guidance,
         "entries": [linked.pk],
+        "version": code.version,
         "messages-TOTAL_FORMS": 0,
         "messages-INITIAL_FORMS": 0,
     }

@@ -312,6 +312,7 @@ def test_an_engineer_edits_a_code_and_the_lookup_shows_it(staff_client, faq):
             "retry": "fix-first",
             "retry_guidance": "Not unchanged.",
             "entries": [Entry.objects.get(slug="what-is-json").pk],
+            "version": code.version,
             "messages-TOTAL_FORMS": "1",
             "messages-INITIAL_FORMS": "0",
             "messages-0-text": "Record already exists",

@@ -5,6 +5,7 @@ store, load and serve them.
     markdown        Markdown to sanitized HTML, the one place answers are rendered
     files           reading and validating faq_content/ (categories, entries, synonyms)
     loading         loading those files into the database, and exporting it back
+    locking         the optimistic lock: a version number checked in the same UPDATE as a save
     versions        the content version the page cache is keyed by, renewed by every change
     caching         the page cache, ETags and Cache-Control for every public page
     twins           entries and categories as Markdown documents, links made absolute

@@ -1,6 +1,7 @@
 """Reading and validating the FAQ's files in `faq_content/`.
 
-    categories.yaml        a list of {slug, name, description, order}
+    categories.yaml        a list of {slug, name, description, order, owner}: owner, optional,
+                           is the username of the category's default owner
     entries/<slug>.md      one entry per file: YAML front matter, then the answer in Markdown
     synonyms.yaml          optional: a list of {terms: [...], note} groups for search
 
@@ -24,7 +25,7 @@ SYNONYMS_FILE = "synonyms.yaml"
 ENTRIES_DIR = "entries"
 ENTRY_KEYS = ("question", "category", "slug", "order", "status", "symptoms")
 REQUIRED_ENTRY_KEYS = ("question", "category", "slug", "order", "symptoms")
-CATEGORY_KEYS = ("slug", "name", "description", "order")
+CATEGORY_KEYS = ("slug", "name", "description", "order", "owner")
 
 
 class ContentError(Exception):
@@ -42,6 +43,7 @@ class CategoryData:
     name: str
     description: str
     order: int
+    owner: str = ""  # the default owner's username; empty: leave the admin's choice
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,16 @@ def read_categories(content_dir: Path) -> list[CategoryData]:
         description = item.get("description") or ""
         if not isinstance(description, str):
             raise ContentError(path, f"{where}'description' must be text")
+        owner = item.get("owner") or ""
+        if not isinstance(owner, str) or len(owner) > 150 or any(c.isspace() for c in owner):
+            raise ContentError(path, f"{where}'owner' must be a username, like jsmith")
         categories.append(
             CategoryData(
                 slug=slug,
                 name=check_text(path, item.get("name"), "name", where, max_length=100),
                 description=description.strip(),
                 order=check_order(path, item.get("order", number), where),
+                owner=owner,
             )
         )
     return categories

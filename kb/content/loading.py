@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.contrib.auth import get_user_model
 from django.utils.translation import ngettext
 
 from kb.content.files import (
@@ -49,6 +50,8 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # already as the files say
+    # Categories whose file names an owner without a staff account here: left as they were.
+    unknown_owners: list[str] = field(default_factory=list)
     # Error codes and known messages are counted apart from categories and entries.
     error_codes: "LoadReport | None" = None
 
@@ -180,9 +183,20 @@ def load_content(content: Content, prune: bool = False, overwrite: bool = False)
 def _load_categories(files: list[CategoryData], report: LoadReport) -> dict[str, Category]:
     """Every category by slug, the files' ones created or updated."""
     categories = {c.slug: c for c in Category.objects.all()}
+    owners = {
+        user.get_username(): user
+        for user in get_user_model().objects.filter(
+            is_staff=True, username__in={data.owner for data in files if data.owner}
+        )
+    }
     for data in files:
         category = categories.get(data.slug) or Category(slug=data.slug)
         values = {"name": data.name, "description": data.description, "order": data.order}
+        # A file without an owner leaves the one chosen in the admin.
+        if data.owner in owners:
+            values["default_owner"] = owners[data.owner]
+        elif data.owner:
+            report.unknown_owners.append(f"{data.slug}: {data.owner}")
         categories[data.slug] = save_changes(report, category, values, f"category {data.slug}")
     return categories
 
@@ -284,8 +298,14 @@ def export_content(content_dir: Path) -> int:
     entries_dir = content_dir / ENTRIES_DIR
     entries_dir.mkdir(parents=True, exist_ok=True)
     categories = [
-        {"slug": c.slug, "name": c.name, "description": c.description, "order": c.order}
-        for c in Category.objects.all()
+        {
+            "slug": c.slug,
+            "name": c.name,
+            "description": c.description,
+            "order": c.order,
+            **({"owner": c.default_owner.get_username()} if c.default_owner else {}),
+        }
+        for c in Category.objects.select_related("default_owner")
     ]
     (content_dir / CATEGORIES_FILE).write_text(dump_yaml(categories), encoding="utf-8")
     synonyms = [

@@ -1,6 +1,7 @@
 """The FAQ's own models: categories, entries and the synonyms search applies.
 
-Imports only kb.content.markdown: every other concern builds on these models.
+Imports only kb.content.markdown and kb.content.locking: every other concern builds on these
+models.
 """
 
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from kb.content.locking import VersionedModel
 from kb.content.markdown import markdown_to_text, render_markdown
 from kb.content.versions import ContentQuerySet
 
@@ -98,6 +100,17 @@ class Category(models.Model):
     review_interval_days = review_interval_field(
         "How often the answers in this category must be checked, in days. "
         "Empty: the site's default. An entry can set its own."
+    )
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="default_owned_categories",
+        limit_choices_to={"is_staff": True},
+        help_text="Keeps the answers in this category that have no owner of their own: they "
+        "count as theirs in the review list and the daily e-mail. In faq_content/categories.yaml "
+        "as owner: their username.",
     )
 
     objects = CategoryQuerySet.as_manager()
@@ -194,6 +207,20 @@ class EntryQuerySet(ContentQuerySet):
             )
         )
 
+    def with_responsible(self):
+        """Annotate `responsible`: the pk of who keeps the entry true, its owner or else its
+        category's default owner (None: nobody)."""
+        return self.annotate(responsible=Coalesce("owner", "category__default_owner"))
+
+    def kept_by(self, user):
+        """Entries `user` keeps: their own, and their categories' entries without an owner;
+        None: the entries nobody keeps."""
+        if user is None:
+            return self.filter(owner__isnull=True, category__default_owner__isnull=True)
+        return self.filter(
+            models.Q(owner=user) | models.Q(owner__isnull=True, category__default_owner=user)
+        )
+
     def due_for_review(self, now: datetime | None = None):
         return self.with_review_due().filter(review_due__lte=now or timezone.now())
 
@@ -222,12 +249,26 @@ class EntryQuerySet(ContentQuerySet):
         return len(changed)
 
 
-class Entry(models.Model):
+class Entry(VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
     REVIEW_NOTE_MAX_LENGTH = 300
+    # What a verification, a flag or load_faq's bookkeeping write: nothing an engineer's form
+    # holds, so they neither take a new version nor refuse an open form's save.
+    unversioned_fields = frozenset(
+        {
+            "last_verified",
+            "verified_by",
+            "review_requested",
+            "review_request_note",
+            "synced_hash",
+            "answer_html",
+            "answer_text",
+            "updated",
+        }
+    )
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     question = models.CharField(
@@ -354,6 +395,11 @@ class Entry(models.Model):
         if len(text) <= length:
             return text
         return text[: length - 1].rsplit(" ", 1)[0] + "…"
+
+    @property
+    def responsible(self):
+        """Who keeps the answer true: its owner, else its category's default owner, or None."""
+        return self.owner or self.category.default_owner
 
     @property
     def review_interval(self) -> int:

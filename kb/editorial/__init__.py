@@ -3,9 +3,14 @@
     admin       the admin registrations for the FAQ (categories, entries, synonyms, error codes,
                 votes), written for support engineers; EntryAdmin puts together one mixin per
                 feature, each from its own package (kb.review, kb.insights) or module here
+    revisions   draft revisions of published entries: saved beside them, published, discarded
+    editing     no lost edits: the change form's version, the refusal of a stale save
+    unpublishing  what goes off the site with an entry, confirmed before unpublishing or deleting
+    home        the admin home: the knowledge base first, links to the pages engineers work from
     preview     the answer's live preview in the entry form
     history     readable diffs between two revisions of an entry
-    models      votes (Feedback), reading counts (ReadingDay, ReadNext)
+    models      votes (Feedback), reading counts (ReadingDay, ReadNext), draft revisions
+                (EntryRevision)
     feedback    "Was this helpful?": the vote form, visitor keys, the throttle
     reading     the middleware that counts entry views, reading sessions and what is read next
     counters    those counts, kept in each process and written in batches

@@ -7,6 +7,7 @@ page are registered by kb/support/admin.py."""
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,10 +18,14 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb.content.admin import ReadOnlyAdminMixin
+from kb.content.locking import StaleEdit
 from kb.content.models import Category, Entry, Synonym
 from kb.editorial import history
+from kb.editorial.editing import EditLockMixin
 from kb.editorial.models import Feedback
 from kb.editorial.preview import AnswerPreviewMixin
+from kb.editorial.revisions import DraftRevisionMixin
+from kb.editorial.unpublishing import DeliberateUnpublishMixin
 from kb.insights.symptoms_admin import SymptomProposalsMixin
 from kb.review.admin import EntryReviewMixin, ErrorCodeReviewMixin
 from kb.tools.models import ErrorCode, KnownErrorMessage
@@ -126,7 +131,10 @@ class RevisionCompareMixin:
             raise Http404("No such entry.")
         if not self.has_view_history_or_change_history_permission(request, entry):
             raise PermissionDenied
-        revisions = list(entry.history.select_related("history_user"))
+        every_revision = list(entry.history.select_related("history_user"))
+        # Offered and compared by default: revisions that changed the entry's content, so
+        # "Mark as verified" does not leave an empty comparison on top.
+        revisions = history.content_revisions(every_revision)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -136,10 +144,13 @@ class RevisionCompareMixin:
             "history_url": reverse("admin:kb_entry_history", args=[entry.pk]),
         }
         if len(revisions) < 2:
-            context["error"] = "This entry has only one revision: there is nothing to compare."
+            context["error"] = (
+                "This entry has only one revision that changed its content: there is nothing "
+                "to compare."
+            )
             return render(request, "admin/kb/entry/history_compare.html", context)
 
-        by_id = {str(r.history_id): r for r in revisions}
+        by_id = {str(r.history_id): r for r in every_revision}
         old = by_id.get(request.GET.get("old", str(revisions[1].history_id)))
         new = by_id.get(request.GET.get("new", str(revisions[0].history_id)))
         if old is None or new is None:
@@ -225,7 +236,8 @@ class FeedbackCountsMixin:
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order", "entry_count"]
+    list_display = ["name", "slug", "order", "default_owner", "entry_count"]
+    list_select_related = ["default_owner"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
@@ -240,6 +252,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(
+    DeliberateUnpublishMixin,
+    DraftRevisionMixin,
+    EditLockMixin,
     EntryReviewMixin,
     SymptomProposalsMixin,
     AnswerPreviewMixin,
@@ -248,9 +263,8 @@ class EntryAdmin(
     FeedbackCountsMixin,
     SimpleHistoryAdmin,
 ):
-    # Drafts are marked in the question column rather than a column of "Published" on every
-    # row: that keeps the vote columns on a 1280 px screen. "By status" filters them.
-    list_display = ["question_and_status", "category", "updated_on"]
+    # A narrow Status column (a badge on drafts) keeps the vote columns on a 1280 px screen.
+    list_display = ["question", "status_column", "category", "updated_on"]
     list_filter = ["status", "category"]
     # A page of a large FAQ at a time, without counting every entry on each filter change
     # ("Show all" counts, once asked).
@@ -263,7 +277,7 @@ class EntryAdmin(
     readonly_fields = ["created", "updated"]
     actions = ["publish", "unpublish", "mark_verified"]
     fieldsets = [
-        (None, {"fields": ["question", "slug", "category", "status", "order"]}),
+        (None, {"fields": ["question", "slug", "category", "status", "order", "version"]}),
         ("Answer", {"fields": ["answer"]}),
         (
             "Search",
@@ -275,11 +289,15 @@ class EntryAdmin(
         ("Dates", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description="Question", ordering="question")
-    def question_and_status(self, entry) -> str:
-        if entry.is_published:
-            return entry.question
-        return format_html('{} <span class="status-draft">Draft</span>', entry.question)
+    @admin.display(description="Status", ordering="status")
+    def status_column(self, entry) -> str:
+        if not entry.is_published:
+            return format_html('<span class="status-draft">{}</span>', "Draft")
+        if getattr(entry, "has_pending_revision", False):
+            return format_html(
+                'Published<span class="status-revision">{}</span>', "revision pending"
+            )
+        return "Published"
 
     @admin.display(description="Updated", ordering="updated")
     def updated_on(self, entry) -> str:
@@ -290,18 +308,18 @@ class EntryAdmin(
     def publish(self, request, queryset):
         self._set_status(request, queryset, Entry.Status.PUBLISHED)
 
-    @admin.action(
-        description="Unpublish the selected entries (make them drafts)", permissions=["change"]
-    )
-    def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Entry.Status.DRAFT)
-
     def _set_status(self, request, queryset, status: str) -> None:
         # Save one by one so history, rendering and the search index see each change.
+        # Each save takes the entry's next version, so a form opened before it is refused.
         changed = 0
         for entry in queryset.exclude(status=status):
             entry.status = status
-            entry.save()
+            try:
+                with transaction.atomic():
+                    entry.save()
+            except StaleEdit:
+                # Saved by someone else since this list read it: left as they made it.
+                continue
             changed += 1
         if status == Entry.Status.PUBLISHED:
             message = ngettext("%d entry published.", "%d entries published.", changed)
@@ -332,7 +350,7 @@ class KnownErrorMessageInline(admin.TabularInline):
 
 
 @admin.register(ErrorCode)
-class ErrorCodeAdmin(ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdmin):
+class ErrorCodeAdmin(EditLockMixin, ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "retry", "message_count", "updated"]
     list_display_links = ["code", "name"]
     list_filter = ["retry"]
@@ -341,7 +359,7 @@ class ErrorCodeAdmin(ErrorCodeReviewMixin, GuardedHistoryMixin, SimpleHistoryAdm
     readonly_fields = ["updated"]
     inlines = [KnownErrorMessageInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "meaning"]}),
+        (None, {"fields": ["code", "name", "meaning", "version"]}),
         ("Causes and fixes", {"fields": ["causes", "fixes"]}),
         ("Retrying", {"fields": ["retry", "retry_guidance"]}),
         (

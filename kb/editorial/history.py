@@ -5,7 +5,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from django.utils.html import escape
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.content.models import Category, Entry
@@ -38,6 +39,17 @@ def revision_value(record, name: str) -> str:
     if name == "status":
         return dict(Entry.Status.choices).get(record.status, record.status)
     return str(getattr(record, name))
+
+
+def content_revisions(records: list) -> list:
+    """The revisions (newest first, as given) that changed something the form edits: a
+    verification or an early-review flag is a revision too, with nothing to compare."""
+    kept: list = []
+    for record in reversed(records):
+        values = [revision_value(record, name) for name in COMPARED_FIELDS]
+        if not kept or values != kept[-1][0]:
+            kept.append((values, record))
+    return [record for _, record in reversed(kept)]
 
 
 def revision_label(record) -> str:
@@ -101,16 +113,70 @@ def _trim(tokens: list[str], words: int, after_change: bool, before_change: bool
     return [*tokens[:head], "… ", *tokens[tail:]]
 
 
-def compare_revisions(old, new, context_words: int | None = None) -> list[FieldComparison]:
+def field_value(record, model, name: str) -> str:
+    """A field of a revision (or of the row itself) as an engineer reads it."""
+    if model is Entry:
+        return revision_value(record, name)
+    field = model._meta.get_field(name)
+    if field.is_relation:
+        try:
+            return str(getattr(record, name))
+        except ObjectDoesNotExist:
+            return f"(deleted #{getattr(record, field.attname)})"
+    value = getattr(record, field.attname)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def compare_revisions(
+    old, new, context_words: int | None = None, fields=None, model=Entry
+) -> list[FieldComparison]:
     comparisons = []
-    for name in COMPARED_FIELDS:
+    for name in fields or COMPARED_FIELDS:
         comparison = FieldComparison(
             name=name,
-            label=str(Entry._meta.get_field(name).verbose_name).capitalize(),
-            old=revision_value(old, name),
-            new=revision_value(new, name),
+            label=str(model._meta.get_field(name).verbose_name).capitalize(),
+            old=field_value(old, model, name),
+            new=field_value(new, model, name),
         )
         if comparison.changed:
             comparison.diff_html = word_diff(comparison.old, comparison.new, context_words)
         comparisons.append(comparison)
     return comparisons
+
+
+def changes_since(current, version: int, fields: list[str]) -> tuple[str, list[FieldComparison]]:
+    """What changed in `current` (a versioned row, as stored now) since `version`: who saved
+    last and when, and the fields that differ from the last revision saved at that version."""
+    model = type(current)
+    history_fields = {field.name for field in current.history.model._meta.fields}
+    fields = [name for name in fields if name in history_fields and name != "version"]
+    revisions = current.history.select_related("history_user").order_by("-history_id")
+    latest = revisions.first()
+    label = revision_label(latest) if latest is not None else "outside the admin"
+    opened = revisions.filter(version=version).first()
+    if opened is None:
+        return label, []
+    changed = compare_revisions(opened, current, fields=fields, model=model)
+    return label, [comparison for comparison in changed if comparison.changed]
+
+
+def stale_edit_message(current, version: int, fields: list[str]) -> SafeString:
+    """The refusal of a form opened at `version`, showing the change saved since."""
+    label, changed = changes_since(current, version, fields)
+    items = format_html_join(
+        "",
+        '<li><b>{}</b>: <span class="diff">{}</span></li>',
+        ((c.label, c.diff_html) for c in changed),
+    )
+    return format_html(
+        "Not saved: this {} was changed since you opened it (now version {}, revision {}). "
+        'Nothing was overwritten. The other change:<ul class="stale-edit">{}</ul>'
+        "Your edits are still in the form below. Saving again replaces the other change "
+        "with what the form holds, so carry it over first if it should stay.",
+        current._meta.verbose_name,
+        current.version,
+        label,
+        items or format_html("<li>{}</li>", "(only fields this form does not show)"),
+    )

@@ -2,8 +2,10 @@
 each entry is read and what is read next (ReadingDay, ReadNext). None of it says who a reader is.
 """
 
+from django.conf import settings
 from django.db import models
 
+from kb.content.locking import VersionedModel
 from kb.content.models import Entry
 
 
@@ -119,3 +121,46 @@ class ReadNext(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_entry_id} then {self.to_entry_id} on {self.day}"
+
+
+# --- Draft revisions: a change prepared beside the published answer ---------------------------
+
+
+class EntryRevision(VersionedModel):
+    """The change an engineer proposes to a published entry, kept beside it: the published
+    version stays live everywhere (page, search, error pages, twins, llms.txt, feed) until the
+    revision is published, which saves it into the entry as any edit (history, search index
+    and page cache follow). One pending revision per entry: saving another replaces it, under
+    the same optimistic lock as the entry (the form carries the revision's version)."""
+
+    # The entry's fields a revision holds: everything the form edits but its status.
+    FIELDS = ["question", "slug", "category", "order", "answer", "symptoms"]
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="pending_revision")
+    question = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120)
+    category = models.ForeignKey(
+        "kb.Category", on_delete=models.CASCADE, related_name="pending_revisions"
+    )
+    order = models.PositiveIntegerField(default=0)
+    answer = models.TextField()
+    symptoms = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The entry's version the revision was drafted from: publishing it over a newer one is
+    # refused, so it never silently undoes a change saved since.
+    based_on_version = models.PositiveIntegerField()
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Draft revision of “{self.entry}”"
+
+    @classmethod
+    def values_of(cls, entry: Entry) -> dict:
+        return {name: getattr(entry, name) for name in cls.FIELDS}
+
+    def apply_to(self, entry: Entry) -> Entry:
+        for name in self.FIELDS:
+            setattr(entry, name, getattr(self, name))
+        return entry

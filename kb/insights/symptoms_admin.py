@@ -66,6 +66,7 @@ class SymptomProposalsMixin(EntryPanelsMixin):
             return self._decision_refused(
                 request, entry, f"“{query}” is not proposed for this entry (any more)."
             )
+        version_before = entry.version
         if decision == "accept":
             entry = symptoms.accept(entry, query, request.user)
             done = f"“{query}” added to the symptoms; search finds this entry by it now."
@@ -73,8 +74,14 @@ class SymptomProposalsMixin(EntryPanelsMixin):
             symptoms.dismiss(entry, query, request.user)
             done = f"“{query}” dismissed; it will not be proposed for this entry again."
         if request.htmx:
+            # The form, which the script gives the accepted symptom, takes the entry's new
+            # version if it was opened at the one this acceptance changed (kb.editorial.editing).
             context = self.proposals_context(
-                request, entry, done=done, accepted=query if decision == "accept" else ""
+                request,
+                entry,
+                done=done,
+                accepted=query if decision == "accept" else "",
+                accepted_from=version_before,
             )
             return render(request, PANEL_TEMPLATE + "#proposals", context)
         self.message_user(request, done, messages.SUCCESS)

@@ -5,6 +5,9 @@ edits of error codes."""
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -47,6 +50,37 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ResponsibleFilter(admin.SimpleListFilter):
+    """Who keeps the entry true: its owner, or its category's default owner when it has none."""
+
+    title = "who keeps it"
+    parameter_name = "responsible"
+    NOBODY = "nobody"
+
+    def lookups(self, request, model_admin):
+        users = (
+            get_user_model()
+            .objects.filter(
+                Q(owned_entries__isnull=False) | Q(default_owned_categories__isnull=False)
+            )
+            .distinct()
+        )
+        return [
+            *((str(user.pk), user.get_username()) for user in users.order_by("username")),
+            (self.NOBODY, "Nobody"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.NOBODY:
+            return queryset.kept_by(None)
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise IncorrectLookupParameters("Choose someone from the list.")
+        return queryset.kept_by(int(value))
+
+
 class EntryReviewMixin(EntryPanelsMixin):
     """For EntryAdmin: who owns an entry, how often it is checked, and checking it."""
 
@@ -64,7 +98,12 @@ class EntryReviewMixin(EntryPanelsMixin):
         ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_review_due().select_related("owner")
+        return (
+            super()
+            .get_queryset(request)
+            .with_review_due()
+            .select_related("owner", "category__default_owner")
+        )
 
     def get_list_display(self, request):
         # The owner sits under the date, in the same column, so the list fits 1280 px with its
@@ -72,7 +111,7 @@ class EntryReviewMixin(EntryPanelsMixin):
         return [*super().get_list_display(request), "review_due_column"]
 
     def get_list_filter(self, request):
-        return [*super().get_list_filter(request), ReviewDueFilter, "owner"]
+        return [*super().get_list_filter(request), ReviewDueFilter, ResponsibleFilter, "owner"]
 
     def get_fieldsets(self, request, obj=None):
         return [
@@ -89,7 +128,12 @@ class EntryReviewMixin(EntryPanelsMixin):
 
     @admin.display(description="Review due", ordering="review_due")
     def review_due_column(self, entry: Entry) -> str:
-        owner = entry.owner.get_username() if entry.owner_id else "no owner"
+        if entry.owner_id:
+            owner = entry.owner.get_username()
+        elif entry.category.default_owner_id:
+            owner = f"{entry.category.default_owner.get_username()} (category)"
+        else:
+            owner = "no owner"
         return format_html(
             '{}<span class="review-owner">{}</span>', self.review_state(entry), owner
         )

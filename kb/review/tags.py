@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from kb.content.models import Entry
 from kb.review import verification
+from kb.review.admin import ResponsibleFilter
 
 register = template.Library()
 
@@ -24,7 +25,7 @@ def review_due_by_owner(context) -> dict:
             "owner": row["owner"],
             "due": row["due"],
             "url": url
-            + (f"&owner__id__exact={row['owner'].pk}" if row["owner"] else "&owner__isnull=True"),
+            + f"&responsible={row['owner'].pk if row['owner'] else ResponsibleFilter.NOBODY}",
         }
         for row in verification.due_counts_by_owner()
     ]

@@ -63,9 +63,19 @@ def review_state(entry: Entry, now: datetime | None = None) -> str:
 
 def due_counts_by_owner(now: datetime | None = None) -> list[dict]:
     """[{"owner": user or None, "due": n}], the largest first, for the admin home."""
-    rows = due_entries(now).order_by().values("owner").annotate(due=Count("pk")).order_by("-due")
-    owners = get_user_model().objects.in_bulk([row["owner"] for row in rows if row["owner"]])
-    return [{"owner": owners.get(row["owner"]), "due": row["due"]} for row in rows]
+    # The entry's owner, else its category's default owner: who has to check it.
+    rows = (
+        due_entries(now)
+        .with_responsible()
+        .order_by()
+        .values("responsible")
+        .annotate(due=Count("pk"))
+        .order_by("-due")
+    )
+    owners = get_user_model().objects.in_bulk(
+        [row["responsible"] for row in rows if row["responsible"]]
+    )
+    return [{"owner": owners.get(row["responsible"]), "due": row["due"]} for row in rows]
 
 
 # --- The daily digest ---------------------------------------------------------------------
@@ -82,14 +92,15 @@ def send_review_digests(now: datetime | None = None, dry_run: bool = False) -> D
     """E-mail each owner the list of their entries due for review, through Django's mail
     framework (EMAIL_BACKEND: the console unless configured). One message per owner."""
     now = now or timezone.now()
-    due = due_entries(now).select_related("owner", "category").order_by("review_due")
+    due = due_entries(now).select_related("owner", "category__default_owner").order_by("review_due")
     by_owner: dict = {}
     report = DigestReport()
     for entry in due:
-        if entry.owner is None:
+        # An entry without an owner goes to its category's default owner.
+        if entry.responsible is None:
             report.unowned += 1
         else:
-            by_owner.setdefault(entry.owner, []).append(entry)
+            by_owner.setdefault(entry.responsible, []).append(entry)
     messages = []
     for owner, entries in sorted(by_owner.items(), key=lambda item: item[0].username):
         if not owner.email or not owner.is_active:
@@ -121,7 +132,7 @@ def _digest_message(owner, entries: list[Entry], now: datetime) -> mail.EmailMes
             ],
             "list_url": settings.KB_SITE_URL
             + reverse("admin:kb_entry_changelist")
-            + f"?review=due&owner__id__exact={owner.pk}",
+            + f"?review=due&responsible={owner.pk}",
         },
     )
     return mail.EmailMessage(subject, body, to=[owner.email])

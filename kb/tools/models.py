@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from kb.content.locking import VersionedModel
 from kb.content.models import Entry
 from kb.content.versions import content_changed
 from kb.tools.error_lookup import message_matches, nearest_codes, status_codes_in
@@ -45,7 +46,7 @@ class ErrorCodeQuerySet(models.QuerySet):
         return [by_code[c] for c in codes]
 
 
-class ErrorCode(models.Model):
+class ErrorCode(VersionedModel):
     class Retry(models.TextChoices):
         SAFE = "safe", "Safe to retry, with backoff"
         AFTER_WAIT = "after-wait", "Retry only after waiting"

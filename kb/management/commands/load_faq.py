@@ -51,3 +51,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))
         for warning in unlinked_guide_warnings(read_content(dir).entries):
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        for unknown in getattr(report, "unknown_owners", []):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Category owner without a staff account, left as it was: {unknown}"
+                )
+            )
