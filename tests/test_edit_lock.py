@@ -79,7 +79,7 @@ def test_two_engineers_saving_the_same_entry_lose_nothing(rate_limit):
     assert "Bob's answer." in page.find("textarea", id="id_answer").text
     assert int(page.find("input", id="id_version").attrs["value"]) == bob_version + 1
     rate_limit.refresh_from_db()
-    assert rate_limit.answer == "Wait for X-Rate-Limit-Reset."
+    assert rate_limit.answer == "Quotas zqx refill"
     assert rate_limit.history.count() == revisions + 1
 
 
