@@ -231,6 +231,7 @@ def rebuild(wait: float = 600.0, progress=None) -> Path:
                 index.swap_in(generation)
         finally:
             shown.remove()
+    _forget_failures()  # whoever rebuilt (rebuild_index too), the node need not back off
     logger.info("search index rebuilt in %s", generation)
     apply_changes(wait=SAVE_LOCK_WAIT)
     return generation
@@ -368,8 +369,6 @@ def _rebuild_or_note_failure(wait: float) -> None:
             serving,
             failed["delay"],
         )
-    else:
-        _forget_failures()
 
 
 def merge_soon() -> None:
