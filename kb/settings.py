@@ -348,6 +348,9 @@ KB_INDEX_DIR = Path(os.environ.get("KB_INDEX_DIR") or DATA_DIR / "search").resol
 # How often, at most, a process asks the database whether its index lacks a change made
 # elsewhere (another node, or a write that failed here): one small query per interval.
 KB_INDEX_CHECK_SECONDS = envseconds("KB_INDEX_CHECK_SECONDS", 0.25)
+# After a failed rebuild (a full disk), a node waits this long before the next attempt, twice
+# as long after each further failure, at most 10 minutes.
+KB_INDEX_RETRY_SECONDS = envseconds("KB_INDEX_RETRY_SECONDS", 30)
 # The change log keeps this many days; a node whose index is older rebuilds it.
 KB_SEARCH_CHANGE_RETENTION_DAYS = envpositive("KB_SEARCH_CHANGE_RETENTION_DAYS", 7)
 

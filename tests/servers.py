@@ -251,10 +251,48 @@ class SharedDatabase:
             return
         import psycopg
 
-        name = urllib.parse.urlsplit(self.url).path.lstrip("/")
+        name = self._name()
         server_url = _with_database(self.url, "postgres")
         with psycopg.connect(server_url, autocommit=True) as db:
             db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            backups = db.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{name}_backup_%"]
+            )
+            for (backup,) in backups.fetchall():
+                db.execute(f'DROP DATABASE IF EXISTS "{backup}"')
+
+    def backup(self) -> str:
+        """A copy of the database as it is now, for restore(). Taken with the nodes stopped:
+        PostgreSQL copies a database only while no one is connected to it."""
+        if self.is_postgres:
+            copy = f"{self._name()}_backup_{int(time.time() * 1000)}"
+            self._on_server(f'CREATE DATABASE "{copy}" TEMPLATE "{self._name()}"')
+            return copy
+        copy = f"{self._path()}.backup-{int(time.time() * 1000)}"
+        with sqlite3.connect(self._path()) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        return copy
+
+    def restore(self, backup: str) -> None:
+        """Put the database back as backup() found it, as an operator restoring one does."""
+        if self.is_postgres:
+            self._on_server(f'DROP DATABASE "{self._name()}" WITH (FORCE)')
+            self._on_server(f'CREATE DATABASE "{self._name()}" TEMPLATE "{backup}"')
+            return
+        with sqlite3.connect(backup) as source, sqlite3.connect(self._path()) as target:
+            source.backup(target)
+
+    def _name(self) -> str:
+        return urllib.parse.urlsplit(self.url).path.lstrip("/")
+
+    def _path(self) -> str:
+        return urllib.parse.urlsplit(self.url).path
+
+    def _on_server(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(_with_database(self.url, "postgres"), autocommit=True) as db:
+            db.execute(statement)
 
     def entry_row(self, slug: str) -> dict | None:
         if self.is_postgres:

@@ -8,11 +8,14 @@ Taking away the right to write (tests/servers.set_writable) stops root too, who 
 import fcntl
 import json
 import os
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.servers import set_writable, wait_until
+from tests.servers import AS_ROOT, set_writable, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
@@ -290,3 +293,72 @@ def test_writes_go_on_once_the_long_writer_is_done(make_server):
         queries = {row[0] for row in db.execute("SELECT query FROM kb_searchrecord")}
     assert "zqxfreesearch" in queries
     assert "zqxlockedsearch" not in queries
+
+
+@pytest.fixture
+def small_index_volume(make_server):
+    """A server whose index folder is a filesystem of its own, with room for the generation it
+    has and not for a second: a rebuild fails with "No space left on device"."""
+    if not AS_ROOT:
+        pytest.skip("a small filesystem is mounted as root only (CI runs as root)")
+    server = make_server(start=False, KB_INDEX_RETRY_SECONDS="1")
+    volume = server.data_dir.parent / "small-volume"
+    volume.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=800k", "tmpfs", str(volume)], check=True)
+    try:
+        shutil.copytree(server.data_dir / "search", volume, symlinks=True, dirs_exist_ok=True)
+        server.environment["KB_INDEX_DIR"] = str(volume)
+        server.start()
+        yield server, volume
+    finally:
+        server.stop()
+        subprocess.run(["umount", "--lazy", str(volume)], check=True)
+
+
+def rebuild_failures_logged(server) -> int:
+    return server.log().count("the search index could not be rebuilt")
+
+
+def test_a_rebuild_that_cannot_fit_removes_its_generation_and_backs_off(small_index_volume):
+    server, volume = small_index_volume
+    current = Path(os.path.realpath(volume / "current"))
+    # The index no longer says which changes it holds: the node must rebuild it.
+    (current / "applied-change").write_text("unreadable")
+    started = time.monotonic()
+    while time.monotonic() - started < 5:
+        assert server.search_slugs("429")[0] == "rate-limit-429"  # from the index it has
+        time.sleep(0.1)
+    assert list(volume.glob("gen-*")) == [current], "failed builds leave nothing behind"
+    # 1 s, then 2 s, then 4 s between attempts, for every worker of the node together.
+    assert 1 <= rebuild_failures_logged(server) <= 3
+    report = health(server)
+    assert (report["status"], report["index"]) == ("degraded", "behind")
+    assert "No space left on device" in report["changes"]["rebuild_failed"]["error"]
+    assert "answers from the index this node has" in server.log()
+    assert "answers from the database" not in server.log()
+
+    # Room again: the next attempt, made by a search once the wait is over, succeeds.
+    subprocess.run(["mount", "-o", "remount,size=4m", str(volume)], check=True)
+
+    def rebuilt() -> bool:
+        assert server.search_slugs("429")[0] == "rate-limit-429"
+        return health(server)["index"] == "current"
+
+    assert wait_until(rebuilt, timeout=30, interval=0.5)
+    assert "rebuild_failed" not in health(server)["changes"]
+    assert server.search_slugs("429")[0] == "rate-limit-429"
+
+
+def test_leftovers_of_unfinished_rebuilds_are_swept_at_start_up(make_server):
+    server = make_server(start=False)
+    folder = server.data_dir / "search"
+    current = Path(os.path.realpath(folder / "current"))
+    number = int(current.name.removeprefix("gen-"))
+    kept = shutil.copytree(current, folder / f"gen-{number - 10}")  # finished, kept on purpose
+    older = shutil.copytree(current, folder / f"gen-{number - 20}")  # finished, too old
+    unfinished = shutil.copytree(current, folder / f"gen-{number + 10}")  # a build that died
+    (unfinished / "applied-change").unlink()
+    server.start()
+    assert server.search_slugs("429")[0] == "rate-limit-429"
+    assert sorted(folder.glob("gen-*")) == [kept, current]
+    assert not older.exists() and not unfinished.exists()

@@ -102,7 +102,7 @@ def test_a_save_during_a_rebuild_reaches_search_at_once_and_survives_the_swap(tr
     # database (its generation is built) before the save below.
     with open(index.root() / "rebuild.lock", "a+") as rebuild_lock:
         fcntl.flock(rebuild_lock, fcntl.LOCK_EX)
-        snapshot = index.build_generation(applied=changes.latest())
+        snapshot = index.build_generation(applied=changes.latest_mark())
         entry = make_entry(slug="saved-mid-rebuild", question="Zqxmidrebuild question?")
         # Committed: applied to the live generation at once, without waiting for the rebuild.
         assert [h.slug for h in search.search("zqxmidrebuild").hits] == [entry.slug]

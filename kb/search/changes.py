@@ -1,25 +1,35 @@
 """Recording and reading the change log (kb.search.models), with no knowledge of the index."""
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kb.search.models import SearchChange, SearchChangeCounter
+from kb.search.models import SearchChange, SearchChangeCounter, new_token
 
 COUNTER_ID = 1
+
+
+class Mark(NamedTuple):
+    """Which change: its number, and its random token, which tells it from a change given the
+    same number in another history (a database restored from a backup)."""
+
+    seq: int
+    token: str
 
 
 def record(kind: str, ref: int | None = None) -> int:
     """Log a change in the current transaction; returns its number."""
     with transaction.atomic():
         counter = SearchChangeCounter.objects.filter(pk=COUNTER_ID)
-        if not counter.update(seq=F("seq") + 1):
+        token = new_token()
+        if not counter.update(seq=F("seq") + 1, token=token):
             _create_counter()
-            counter.update(seq=F("seq") + 1)
+            counter.update(seq=F("seq") + 1, token=token)
         seq = counter.values_list("seq", flat=True).get()
-        SearchChange.objects.create(seq=seq, kind=kind, ref=ref)
+        SearchChange.objects.create(seq=seq, kind=kind, ref=ref, token=token)
     return seq
 
 
@@ -28,7 +38,7 @@ def _create_counter() -> None:
     last = SearchChange.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     try:
         with transaction.atomic():
-            SearchChangeCounter.objects.create(pk=COUNTER_ID, seq=last)
+            SearchChangeCounter.objects.create(pk=COUNTER_ID, seq=last, token=new_token())
     except IntegrityError:
         pass  # another transaction created it first
 
@@ -38,6 +48,17 @@ def latest() -> int:
     return (
         SearchChangeCounter.objects.filter(pk=COUNTER_ID).values_list("seq", flat=True).first() or 0
     )
+
+
+def latest_mark() -> Mark:
+    """The number and token of the last committed change; (0, "") before any."""
+    row = SearchChangeCounter.objects.filter(pk=COUNTER_ID).values_list("seq", "token").first()
+    return Mark(*row) if row else Mark(0, "")
+
+
+def token_of(seq: int) -> str | None:
+    """The token of change `seq`, or None when the log no longer holds it (or never did)."""
+    return SearchChange.objects.filter(seq=seq).values_list("token", flat=True).first()
 
 
 def after(seq: int, limit: int) -> list[SearchChange]:

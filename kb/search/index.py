@@ -3,9 +3,10 @@ keeps. What to write and when is decided in kb.search.sync.
 
 `KB_INDEX_DIR/current` is a symlink to a generation folder. A rebuild writes a new generation
 beside it and swaps the link, so searches keep answering from the old one meanwhile. Each
-generation records in `applied-change` the number of the last change of the change log
-(kb.search.models) it contains. Every write to a generation holds the node's write lock for
-as long as the write takes, a few milliseconds for an entry; nobody waits for it long.
+generation records in `applied-change` the number and the token of the last change of the
+change log (kb.search.models) it contains, in one file written atomically. Every write to a
+generation holds the node's write lock for as long as the write takes, a few milliseconds for
+an entry; nobody waits for it long.
 
 Indexes are opened without mmap: a segment file truncated by a full disk or a crash would
 otherwise kill the process with SIGBUS when read; read through files, it raises an error
@@ -33,6 +34,7 @@ from whoosh.writing import MERGE_SMALL
 from kb.content.models import Entry
 from kb.search import postings
 from kb.search.analysis import ANALYZER, PLAIN_ANALYZER
+from kb.search.changes import Mark
 
 logger = logging.getLogger(__name__)
 
@@ -142,17 +144,26 @@ def open_generation(path: Path):
     return FileStorage(str(path), supports_mmap=False).open_index()
 
 
-def applied_change(generation: Path) -> int | None:
-    """The last change this generation contains; None for an index that does not say."""
+def applied_mark(generation: Path) -> Mark | None:
+    """The last change this generation contains, number and token; None for an index that
+    does not say (or says only the number, as indexes did before tokens)."""
     try:
-        return int((generation / APPLIED_FILE).read_text())
+        seq, token = (generation / APPLIED_FILE).read_text().split()
+        return Mark(int(seq), "" if token == "-" else token)
     except (OSError, ValueError):
         return None
 
 
-def set_applied_change(generation: Path, seq: int) -> None:
+def applied_change(generation: Path) -> int | None:
+    """The number of the last change this generation contains; None if it does not say."""
+    mark = applied_mark(generation)
+    return mark.seq if mark else None
+
+
+def set_applied_change(generation: Path, mark: Mark) -> None:
     temporary = generation / f".{APPLIED_FILE}-{os.getpid()}-{threading.get_ident()}"
-    temporary.write_text(str(seq))
+    # A token before any change is "": written as "-", so the file is always two words.
+    temporary.write_text(f"{mark.seq} {mark.token or '-'}")
     os.replace(temporary, generation / APPLIED_FILE)
 
 
@@ -213,14 +224,26 @@ def _write_postings(generation: Path) -> None:
 PROGRESS_EVERY = 250  # entries between two reports of a rebuild's progress
 
 
-def build_generation(applied: int, progress: Callable[[str, int, int], None] | None = None) -> Path:
+def build_generation(
+    applied: Mark, progress: Callable[[str, int, int], None] | None = None
+) -> Path:
     """A new generation holding every published entry, marked as containing changes up to
     `applied`. Takes no lock: nothing reads or writes it until it is swapped in. `progress`
     is told (stage, done, total) on the way: "entries" as they are read and analysed, then
     "writing" once (Whoosh writes the segment at the end) and "arrays"."""
-    report = progress or (lambda stage, done, total: None)
     generation = root() / f"gen-{time.time_ns()}"
     generation.mkdir(parents=True)
+    try:
+        _build(generation, applied, progress or (lambda stage, done, total: None))
+    except BaseException:
+        # A half-built generation is of no use to anyone, and a full disk is the usual cause:
+        # it must not stay to fill the disk further at every attempt.
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    return generation
+
+
+def _build(generation: Path, applied: Mark, report: Callable[[str, int, int], None]) -> None:
     ix = FileStorage(str(generation), supports_mmap=False).create_index(schema())
     total = indexed_entries().count()
     report("entries", 0, total)
@@ -234,8 +257,7 @@ def build_generation(applied: int, progress: Callable[[str, int, int], None] | N
         report("writing", done, total)
     report("arrays", total, total)
     _write_postings(generation)
-    set_applied_change(generation, applied)
-    return generation
+    set_applied_change(generation, applied)  # last: a generation without it is unfinished
 
 
 def swap_in(generation: Path) -> None:
@@ -254,6 +276,26 @@ def swap_in(generation: Path) -> None:
     # A generation newer than this one is another rebuild still writing: it stays.
     for old in older[KEEP_GENERATIONS - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def sweep_leftovers() -> list[Path]:
+    """Remove what failed or killed rebuilds left in the index folder: every generation but
+    the current one and the newest finished one before it (kept on purpose, by swap_in), and
+    temporary files. The caller holds the rebuild lock, so no generation is being built; the
+    removed folders are returned."""
+    folder = root()
+    live = current_generation()
+    generations = sorted(folder.glob("gen-*"), key=lambda p: p.name, reverse=True)
+    kept = {live.name} if live else set()
+    if live is not None:
+        older = [p.name for p in generations if p.name < live.name and applied_mark(p)]
+        kept.update(older[: KEEP_GENERATIONS - 1])
+    removed = [p for p in generations if p.name not in kept]
+    for leftover in removed:
+        shutil.rmtree(leftover, ignore_errors=True)
+    for temporary in folder.glob(".current-*"):
+        temporary.unlink(missing_ok=True)
+    return removed
 
 
 def published_entries():

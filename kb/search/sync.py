@@ -11,8 +11,9 @@ the index is a local copy that knows the last change it contains. So:
   changes its index lacks, and applies them; so another node, or this one after a failure,
   catches up by itself as soon as it can write again;
 - a node without an index, with an index that does not say what it contains, with changes the
-  log no longer holds, with too many to apply one by one, or with more than the log holds (a
-  database restored from a backup) rebuilds; a rebuild takes no lock
+  log no longer holds, with too many to apply one by one, or from another history than the
+  database's (a database restored from a backup: more changes than the log holds, or a change
+  whose number the log gives to another change, told by its token) rebuilds; a rebuild takes no lock
   while it builds, so saves and searches go on, and applies what changed meanwhile after the
   swap. A large rebuild runs in a background thread while searches answer from the database.
 
@@ -41,7 +42,11 @@ SWAP_LOCK_WAIT = 10.0  # a rebuild waits this long to swap in its generation
 MAX_CHANGES_TO_APPLY = 1000  # more changes than this: a rebuild is quicker
 FOREGROUND_ENTRIES = 50  # more entries to re-index than this go to a background thread
 FOREGROUND_REBUILD_ENTRIES = 500  # a rebuild of at most this many entries runs in the request
-RETRY_REBUILD_AFTER = 30.0  # seconds between attempts when rebuilding keeps failing
+# When rebuilding fails (a full disk, an unwritable folder), the node waits this long before
+# the next attempt, twice as long after each further failure, up to RETRY_REBUILD_AT_MOST:
+# a volume too small for two generations is not filled and emptied again and again.
+RETRY_REBUILD_AT_MOST = 600.0
+FAILED_FILE = "rebuild-failed.json"  # in the index folder: every process of the node backs off
 
 
 class _State:
@@ -53,8 +58,9 @@ class _State:
         self.checked_root: Path | None = None  # the index folder next_check is about
         self.changed_here = False  # this process recorded a change: look before the next search
         self.background: threading.Thread | None = None
-        self.rebuild_failed_at = -RETRY_REBUILD_AFTER
-        self.rebuild_failed_in: Path | None = None  # the index folder that could not be built
+        # This process's own record of failed rebuilds, for when FAILED_FILE cannot be written
+        # either: {index folder: (failures, retry at, error)}.
+        self.failures: dict[Path, dict] = {}
 
 
 _state = _State()
@@ -99,15 +105,18 @@ def follow_changes() -> None:
         same_index = _state.checked_root == index.root()
         if same_index and not _state.changed_here and now < _state.next_check:
             return
+        first_look = not same_index
         _state.checked_root = index.root()
         _state.changed_here = False
         _state.next_check = now + settings.KB_INDEX_CHECK_SECONDS
+    if first_look:
+        sweep_leftovers()  # what rebuilds that failed or were killed before this start left
     generation = index.current_generation()
-    if generation is None or index.applied_change(generation) is None:
+    if generation is None or index.applied_mark(generation) is None:
         rebuild_soon()
         return
-    if changes.latest() != index.applied_change(generation):
-        apply_changes(wait=0)  # behind, or ahead of a database restored from a backup
+    if changes.latest_mark() != index.applied_mark(generation):
+        apply_changes(wait=0)  # behind, or from another history (a restored backup)
 
 
 def look_at_once() -> None:
@@ -134,10 +143,17 @@ def _apply_changes(wait: float, background: bool) -> None:
         generation = index.current_generation()
         if generation is None:
             raise index.IndexLocked("no index yet")  # a rebuild is on its way
-        applied = index.applied_change(generation)
-        batch = changes.after(applied or 0, MAX_CHANGES_TO_APPLY + 1)
-        latest = changes.latest()
-        if applied is None or _has_gap(applied, batch, latest):
+        applied = index.applied_mark(generation)
+        batch = changes.after(applied.seq if applied else 0, MAX_CHANGES_TO_APPLY + 1)
+        latest = changes.latest_mark()
+        if applied is None or _has_gap(applied.seq, batch, latest.seq):
+            needs_rebuild = True
+        elif _other_history(applied, latest):
+            logger.warning(
+                "the search index holds change #%s of another history than the database's "
+                "(a restored backup?): rebuilding it",
+                applied.seq,
+            )
             needs_rebuild = True
         else:
             needs_rebuild = False
@@ -148,7 +164,7 @@ def _apply_changes(wait: float, background: bool) -> None:
                 _in_background(lambda: apply_changes(wait=SWAP_LOCK_WAIT, background=True))
                 return
             index.write_entries(generation, pks)
-            index.set_applied_change(generation, batch[-1].seq)
+            index.set_applied_change(generation, changes.Mark(batch[-1].seq, batch[-1].token))
     if needs_rebuild:
         rebuild_soon()
 
@@ -162,6 +178,17 @@ def _has_gap(applied: int, batch: list[SearchChange], latest: int) -> bool:
     if batch:
         return batch[0].seq != applied + 1
     return latest > applied
+
+
+def _other_history(applied: changes.Mark, latest: changes.Mark) -> bool:
+    """Whether the index's last change is not the database's change of that number: the
+    database was restored from a backup, and handed its numbers out again."""
+    if applied.seq == latest.seq:
+        return applied.token != latest.token
+    if applied.seq == 0:
+        return False
+    logged = changes.token_of(applied.seq)  # None once pruned: nothing left to tell by
+    return logged is not None and logged != applied.token
 
 
 def _entries_affected(batch: Iterable[SearchChange]) -> set[int]:
@@ -195,7 +222,8 @@ def rebuild(wait: float = 600.0, progress=None) -> Path:
     `progress(stage, done, total)` is told how far it is (kb.search.index.build_generation);
     every process of the node sees it too, in status()."""
     with index.rebuild_lock(wait):
-        started = changes.latest()
+        _sweep(index.sweep_leftovers())
+        started = changes.latest_mark()
         shown = _ProgressFile(progress)
         try:
             generation = index.build_generation(applied=started, progress=shown)
@@ -203,6 +231,7 @@ def rebuild(wait: float = 600.0, progress=None) -> Path:
                 index.swap_in(generation)
         finally:
             shown.remove()
+    _forget_failures()  # whoever rebuilt (rebuild_index too), the node need not back off
     logger.info("search index rebuilt in %s", generation)
     apply_changes(wait=SAVE_LOCK_WAIT)
     return generation
@@ -250,14 +279,71 @@ def rebuild_progress() -> dict | None:
         return state
 
 
+def sweep_leftovers() -> None:
+    """Remove the generations failed or killed rebuilds left, unless a rebuild is running."""
+    try:
+        with index.rebuild_lock(0):
+            _sweep(index.sweep_leftovers())
+    except index.IndexLocked:
+        pass
+    except OSError:
+        logger.exception("the search index folder could not be swept")
+
+
+def _sweep(removed: list[Path]) -> None:
+    if removed:
+        names = ", ".join(p.name for p in removed)
+        logger.warning("removed what unfinished search index rebuilds left: %s", names)
+
+
+def rebuild_failures() -> dict | None:
+    """Why this node's rebuilds fail and when it tries again, or None when they do not."""
+    try:
+        failed = json.loads((index.root() / FAILED_FILE).read_text())
+    except (OSError, ValueError):
+        failed = None
+    with _state.lock:
+        own = _state.failures.get(index.root())
+    if own and (failed is None or own["failures"] > failed.get("failures", 0)):
+        failed = own
+    return failed
+
+
+def _note_failure(error: BaseException) -> dict:
+    previous = rebuild_failures() or {}
+    failures = previous.get("failures", 0) + 1
+    delay = min(settings.KB_INDEX_RETRY_SECONDS * 2 ** (failures - 1), RETRY_REBUILD_AT_MOST)
+    failed = {
+        "failures": failures,
+        "error": str(error) or type(error).__name__,
+        "retry_at": time.time() + delay,
+    }
+    with _state.lock:
+        _state.failures[index.root()] = failed
+    path = index.root() / FAILED_FILE
+    try:
+        temporary = path.with_name(f".{FAILED_FILE}-{os.getpid()}")
+        temporary.write_text(json.dumps(failed))
+        os.replace(temporary, path)
+    except OSError:
+        pass  # this process remembers it, at least
+    return {**failed, "delay": delay}
+
+
+def _forget_failures() -> None:
+    with _state.lock:
+        _state.failures.pop(index.root(), None)
+    (index.root() / FAILED_FILE).unlink(missing_ok=True)
+
+
 def rebuild_soon() -> None:
     """Rebuild without holding up a request for long: at once when the site is small, else in
-    a background thread (searches answer from the database meanwhile). Not again and again
-    when it keeps failing (an unwritable folder)."""
-    with _state.lock:
-        recently = time.monotonic() - _state.rebuild_failed_at < RETRY_REBUILD_AFTER
-        if recently and _state.rebuild_failed_in == index.root():
-            return
+    a background thread (searches answer from the database meanwhile, or from the index the
+    node has). Not again and again when it keeps failing (a full disk): each failure doubles
+    the wait before the next attempt, for every process of the node."""
+    failed = rebuild_failures()
+    if failed and time.time() < failed.get("retry_at", 0):
+        return
     if Entry.objects.published().count() <= FOREGROUND_REBUILD_ENTRIES:
         _rebuild_or_note_failure(wait=SAVE_LOCK_WAIT)
     else:
@@ -269,11 +355,20 @@ def _rebuild_or_note_failure(wait: float) -> None:
         rebuild(wait=wait)
     except index.IndexLocked:
         pass  # another process of this node is rebuilding
-    except Exception:
-        logger.exception("the search index cannot be rebuilt; search answers from the database")
-        with _state.lock:
-            _state.rebuild_failed_at = time.monotonic()
-            _state.rebuild_failed_in = index.root()
+    except Exception as error:
+        failed = _note_failure(error)
+        serving = (
+            "search answers from the index this node has, which lacks changes"
+            if index.current_generation() is not None
+            else "search answers from the database"
+        )
+        logger.exception(
+            "the search index could not be rebuilt (attempt %s; its unfinished generation was "
+            "removed); %s; next attempt in %.0f s",
+            failed["failures"],
+            serving,
+            failed["delay"],
+        )
 
 
 def merge_soon() -> None:
@@ -324,12 +419,15 @@ def wait_for_background(timeout: float = 60.0) -> None:
 def status() -> dict:
     """Whether this node's index has every change of the log."""
     generation = index.current_generation()
-    latest = changes.latest()
-    applied = index.applied_change(generation) if generation else None
+    latest = changes.latest_mark()
+    applied = index.applied_mark(generation) if generation else None
     return {
         "exists": generation is not None,
-        "applied_change": applied,
-        "latest_change": latest,
-        "current": applied == latest,  # ahead of the log is as wrong as behind it
+        "applied_change": applied.seq if applied else None,
+        "latest_change": latest.seq,
+        # Ahead of the log is as wrong as behind it, and so is the same number in another
+        # history (a restored backup).
+        "current": applied == latest,
         "rebuild": rebuild_progress(),
+        "rebuild_failed": rebuild_failures(),
     }

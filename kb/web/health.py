@@ -6,12 +6,17 @@ balancer.
      "index": "current" | "behind" | "missing" | "unknown",
      "changes": {"applied": n, "latest": m}}
 
+"changes" also says how far a running rebuild is ("rebuild"), and, when rebuilds fail (a full
+disk), how often, why, and in how many seconds the node tries again ("rebuild_failed").
+
 503 only when the database cannot be read, or lacks the site's tables: the node then has
 nothing to serve. A read-only
 database, one whose write lock another writer holds ("busy": a migration, a long import), or
 an index behind the change log is "degraded" with 200: pages and search still
 answer (search from the database, or a little stale), and the index catches up by itself.
 """
+
+import time
 
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -65,6 +70,12 @@ def _index() -> tuple[str, dict]:
     changes = {"applied": state["applied_change"], "latest": state["latest_change"]}
     if state.get("rebuild"):  # how far a rebuild of this node is, while one runs
         changes["rebuild"] = state["rebuild"]
+    if failed := state.get("rebuild_failed"):  # rebuilds fail (a full disk): backing off
+        changes["rebuild_failed"] = {
+            "failures": failed["failures"],
+            "error": failed["error"],
+            "retry_in": max(0, round(failed["retry_at"] - time.time())),
+        }
     if not state["exists"]:
         return "missing", changes
     return ("current" if state["current"] else "behind"), changes
