@@ -86,10 +86,22 @@ def remember_visitor(response: HttpResponse, token: str) -> None:
 
 
 def throttle_vote(request: HttpRequest) -> ThrottleState:
-    """Count this vote against the client's allowance (KB_FEEDBACK_RATE_LIMIT per window)."""
+    """Count this vote against the client's allowance (KB_FEEDBACK_RATE_LIMIT per window).
+
+    A vote is a write: its count waits as long as the vote's own write would, and a vote that
+    cannot be counted is not taken (`counted` False: the view answers 503), so a burst of votes
+    cannot slip past the limit by crowding the lock."""
     return throttle.hit(
-        "votes", request, settings.KB_FEEDBACK_RATE_LIMIT, settings.KB_FEEDBACK_RATE_WINDOW
+        "votes",
+        request,
+        settings.KB_FEEDBACK_RATE_LIMIT,
+        settings.KB_FEEDBACK_RATE_WINDOW,
+        fail_closed=True,
+        wait=settings.KB_DATABASE_LOCK_WAIT_SECONDS,
     )
+
+
+UNCOUNTED_MESSAGE = "Your vote could not be recorded just now. Please try again in a minute."
 
 
 # What the entry page says after a vote without JavaScript: the vote redirects to the page

@@ -35,6 +35,10 @@ def entry_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     # Drafts take no votes, not even from staff: only what the public can read is rated.
     entry = get_object_or_404(Entry.objects.published().select_related("category"), slug=slug)
     throttle = feedback.throttle_vote(request)
+    if not throttle.counted:
+        response = _feedback_response(request, entry, 503, error=feedback.UNCOUNTED_MESSAGE)
+        response["Retry-After"] = "60"
+        return response
     if not throttle.allowed:
         response = _feedback_response(request, entry, 429, error=feedback.THROTTLED_MESSAGE)
         response["Retry-After"] = str(throttle.retry_after)

@@ -40,7 +40,7 @@ def client_key(scope: str, request: HttpRequest) -> str:
     return f"{scope}:{digest.hexdigest()[:40]}"
 
 
-def _count(key: str, window_end: int) -> int:
+def _count(key: str, window_end: int, wait: float) -> int:
     quote = connection.ops.quote_name
     table, key_column, end_column, hits_column = (
         quote(ThrottleWindow._meta.db_table),
@@ -50,7 +50,7 @@ def _count(key: str, window_end: int) -> int:
     )
     # A savepoint, so that a failure inside a caller's transaction leaves it usable; a short
     # wait for the lock, since a count is worth less than the request (kb/web/waits.py).
-    with optional_write(COUNT_WAIT), connection.cursor() as cursor:
+    with optional_write(wait), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {end_column}, {hits_column}) "
             "VALUES (%s, %s, 1) "
@@ -63,19 +63,26 @@ def _count(key: str, window_end: int) -> int:
 
 
 def hit(
-    scope: str, request: HttpRequest, limit: int, window: int, *, fail_closed: bool = False
+    scope: str,
+    request: HttpRequest,
+    limit: int,
+    window: int,
+    *,
+    fail_closed: bool = False,
+    wait: float = COUNT_WAIT,
 ) -> ThrottleState:
     """Count this request against its client's allowance for the current window.
 
     When the count cannot be written, reading and searching go on (`fail_closed=False`: the
     request is allowed, uncounted); a request that costs something outside the site, such as
     an e-mail to API support, is refused instead (`fail_closed=True`), since without a count
-    nothing would limit how many are sent."""
+    nothing would limit how many are sent. `wait` bounds the wait for the database's lock: a
+    request that writes anyway (a vote) may wait for its count as long as for its write."""
     now = time.time()
     window_end = (int(now // window) + 1) * window
     retry_after = max(int(window_end - now), 1)
     try:
-        count = _count(client_key(scope, request), window_end)
+        count = _count(client_key(scope, request), window_end, wait)
         if random.randrange(CLEANUP_ONE_IN) == 0:
             with optional_write():
                 ThrottleWindow.objects.filter(window_end__lt=now).delete()
