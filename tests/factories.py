@@ -143,3 +143,14 @@ def sign_in(page, base_url: str, username: str = "engineer") -> None:
 
 def days_ago(n: int) -> datetime:
     return timezone.now() - timedelta(days=n)
+
+
+# A raw 429 response as a developer pastes it: headers, a blank line, the body.
+RESPONSE_429 = """HTTP/1.1 429 Too Many Requests
+Date: Tue, 04 Mar 2025 10:00:00 GMT
+Content-Type: text/plain
+X-Rate-Limit-Limit: 3600
+X-Rate-Limit-Remaining: 0
+X-Rate-Limit-Reset: 1741083000
+
+You have surpassed the max number of requests for an hour. Please wait until your limit resets."""

@@ -12,17 +12,9 @@ from hypothesis import strategies as st
 
 from kb.mcp.views import MAX_BODY_BYTES
 from kb.models import Entry
-from tests.factories import make_entry
+from tests.factories import RESPONSE_429, make_entry
 
 BEARER = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
-RESPONSE_429 = """HTTP/1.1 429 Too Many Requests
-Date: Tue, 04 Mar 2025 10:00:00 GMT
-Content-Type: text/plain
-X-Rate-Limit-Limit: 3600
-X-Rate-Limit-Remaining: 0
-X-Rate-Limit-Reset: 1741083000
-
-You have surpassed the max number of requests for an hour. Please wait until your limit resets."""
 
 
 def post(client, body, **headers):

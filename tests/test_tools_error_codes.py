@@ -7,20 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kb.models import Entry, ErrorCode, KnownErrorMessage
-from tests.factories import make_error_code, make_known_message
+from tests.factories import RESPONSE_429, make_error_code, make_known_message
 from tests.html import find_all, parse
 
 URL = "/tools/error-codes/"
 API = "/api/error-codes"
-
-RESPONSE_429 = """HTTP/1.1 429 Too Many Requests
-Date: Tue, 04 Mar 2025 10:00:00 GMT
-Content-Type: text/plain
-X-Rate-Limit-Limit: 3600
-X-Rate-Limit-Remaining: 0
-X-Rate-Limit-Reset: 1741083000
-
-You have surpassed the max number of requests for an hour. Please wait until your limit resets."""
 
 
 @pytest.fixture
