@@ -318,15 +318,19 @@ def _note_failure(error: BaseException) -> dict:
         "error": str(error) or type(error).__name__,
         "retry_at": time.time() + delay,
     }
-    with _state.lock:
-        _state.failures[index.root()] = failed
     path = index.root() / FAILED_FILE
     try:
         temporary = path.with_name(f".{FAILED_FILE}-{os.getpid()}")
         temporary.write_text(json.dumps(failed))
         os.replace(temporary, path)
     except OSError:
-        pass  # this process remembers it, at least
+        with _state.lock:  # this process remembers it, at least
+            _state.failures[index.root()] = failed
+    else:
+        # The file speaks for every process, and another's successful rebuild deletes it: a
+        # record kept here too would outlive that success in this process's /healthz.
+        with _state.lock:
+            _state.failures.pop(index.root(), None)
     return {**failed, "delay": delay}
 
 
