@@ -91,21 +91,31 @@ def analyze(text: str, plain: bool = False) -> list[str]:
     return [token.text for token in analyzer(text)]
 
 
-def word_terms(text: str) -> list[tuple[str, list[str]]]:
-    """Each word of the text as its own term and the terms of its parts, in one pass:
-    `X-Rate-Limit-Reset` gives ("x-rate-limit-reset", ["x", "rate", "limit", "reset"]),
-    `tokens` gives ("token", []). Stop words are left out."""
-    words: list[tuple[str, list[str]]] = []
+Span = tuple[int, int]
+
+
+def written_words(text: str) -> list[tuple[str, Span, list[tuple[str, Span]]]]:
+    """Each word of the text as its term and where it stands, with the terms of its parts and
+    where they stand: `X-Rate-Limit-Reset` gives ("x-rate-limit-reset", (0, 18), [("x",
+    (0, 1)), ("rate", (2, 6)), …]). Stop words are left out."""
+    words: list[tuple[str, Span, list[tuple[str, Span]]]] = []
     whole = None
     for token in ANALYZER(text, chars=True):
         span = (token.startchar, token.endchar)
         # CompoundFilter emits a compound whole, then its parts inside the same characters.
         if whole and whole[0] <= span[0] and span[1] <= whole[1] and span != whole:
-            words[-1][1].append(token.text)
+            words[-1][2].append((token.text, span))
         else:
-            words.append((token.text, []))
+            words.append((token.text, span, []))
             whole = span
     return words
+
+
+def word_terms(text: str) -> list[tuple[str, list[str]]]:
+    """Each word of the text as its own term and the terms of its parts, in one pass:
+    `X-Rate-Limit-Reset` gives ("x-rate-limit-reset", ["x", "rate", "limit", "reset"]),
+    `tokens` gives ("token", []). Stop words are left out."""
+    return [(term, [part for part, _ in parts]) for term, _, parts in written_words(text)]
 
 
 def term_spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from kb.search import english
-from kb.search.analysis import ANALYZER, analyze
+from kb.search.analysis import analyze, written_words
 from kb.search.index import field_frequencies
 
 # The share of the query's weight the first entry must cover to be called an answer.
@@ -46,20 +46,15 @@ class Word:
 
 
 def query_words(text: str) -> dict[str, Word]:
-    """Each distinct term of the text and how it was written. A compound (`invalid_grant`,
-    `X-Rate-Limit-Reset`) gives its whole and its parts, found inside the whole's characters."""
+    """Each distinct term of the text and how it was written: the first MAX_WEIGHED_WORDS, a
+    compound (`invalid_grant`, `X-Rate-Limit-Reset`) before its parts."""
     words: dict[str, Word] = {}
-    whole: tuple[int, int, str] | None = None
-    for token in ANALYZER(text, chars=True):
-        span = (token.startchar, token.endchar)
-        if whole and whole[0] <= span[0] and span[1] <= whole[1] and span != whole[:2]:
-            words[whole[2]].compound = True
-        else:
-            whole = (*span, token.text)
-        if len(words) >= MAX_WEIGHED_WORDS:
-            break
-        words.setdefault(token.text, Word(text[span[0] : span[1]]))
-    return words
+    for term, (start, end), parts in written_words(text):
+        word = words.setdefault(term, Word(text[start:end]))
+        word.compound = word.compound or bool(parts)
+        for part, (part_start, part_end) in parts:
+            words.setdefault(part, Word(text[part_start:part_end]))
+    return dict(list(words.items())[:MAX_WEIGHED_WORDS])
 
 
 def _idf(documents: int, frequency: float) -> float:
