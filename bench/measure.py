@@ -37,8 +37,11 @@ def summary(samples: list[float]) -> dict:
     }
 
 
-def peak_memory_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+def peak_memory_mb(children: bool = False) -> float:
+    """This process's peak resident memory, or with `children` the largest of those it waited
+    for."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -3,11 +3,12 @@
     KB_DATA_DIR=… python -m bench.our_search rebuild --out rebuild.json
     KB_DATA_DIR=… python -m bench.our_search search --queries queries.json --out search.json
 
-`rebuild` times `kb.search.rebuild()` over the loaded database and measures the generation it
-wrote on disk and the process's peak memory. `search` opens that index as a gunicorn worker
-would and times `kb.search.search()` over the query set (bench/measure.py: a warm-up pass,
-then timed passes within a budget), emptying its cache of repeated searches before each
-query; its peak memory is what a worker that searches needs.
+`rebuild` times `kb.search.rebuild()` over the loaded database as `manage.py rebuild_index`
+runs it (KB_REBUILD_PROCESSES processes) and measures the generation it wrote on disk and the
+peak memory of the process and of the largest of the processes it started. `search` opens
+that index as a gunicorn worker would and times `kb.search.search()` over the query set
+(bench/measure.py: a warm-up pass, then timed passes within a budget), emptying its cache of
+repeated searches before each query; its peak memory is what a worker that searches needs.
 Separate processes, so that neither figure carries the other's memory.
 """
 
@@ -24,13 +25,16 @@ def directory_bytes(path: Path) -> int:
 
 
 def rebuild(out: Path) -> None:
+    from django.conf import settings
+
     from kb import search
 
     started = time.perf_counter()
-    generation = search.rebuild()
+    generation = search.rebuild(processes=settings.KB_REBUILD_PROCESSES)
     result = {"rebuild_s": time.perf_counter() - started}
     result["index_bytes"] = directory_bytes(generation)
-    result["peak_memory_mb"] = peak_memory_mb()
+    result["peak_memory_mb"] = max(peak_memory_mb(), peak_memory_mb(children=True))
+    result["processes"] = settings.KB_REBUILD_PROCESSES
     write_json(out, result)
 
 

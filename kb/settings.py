@@ -353,6 +353,8 @@ KB_INDEX_CHECK_SECONDS = envseconds("KB_INDEX_CHECK_SECONDS", 0.25)
 KB_INDEX_RETRY_SECONDS = envseconds("KB_INDEX_RETRY_SECONDS", 30)
 # The change log keeps this many days; a node whose index is older rebuilds it.
 KB_SEARCH_CHANGE_RETENTION_DAYS = envpositive("KB_SEARCH_CHANGE_RETENTION_DAYS", 7)
+# How many processes `rebuild_index` shares a large index's writing between (kb.search.building).
+KB_REBUILD_PROCESSES = envpositive("KB_REBUILD_PROCESSES", min(os.cpu_count() or 1, 4))
 
 # --- Workflow: feedback votes and search insights -----------------------------------------
 

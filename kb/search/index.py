@@ -32,7 +32,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL
 
 from kb.content.models import Entry
-from kb.search import postings
+from kb.search import building, postings
 from kb.search.analysis import ANALYZER, PLAIN_ANALYZER
 from kb.search.changes import Mark
 
@@ -222,19 +222,25 @@ def _write_postings(generation: Path) -> None:
 
 
 PROGRESS_EVERY = 250  # entries between two reports of a rebuild's progress
+# Below this many entries a rebuild takes a few seconds in one process, less than starting more.
+PARALLEL_FROM = 2000
 
 
 def build_generation(
-    applied: Mark, progress: Callable[[str, int, int], None] | None = None
+    applied: Mark,
+    progress: Callable[[str, int, int], None] | None = None,
+    processes: int = 1,
 ) -> Path:
     """A new generation holding every published entry, marked as containing changes up to
     `applied`. Takes no lock: nothing reads or writes it until it is swapped in. `progress`
     is told (stage, done, total) on the way: "entries" as they are read and analysed, then
-    "writing" once (Whoosh writes the segment at the end) and "arrays"."""
+    "writing" once (Whoosh writes the segment at the end) and "arrays". With `processes`
+    above 1 and at least PARALLEL_FROM entries, the entries are analysed and written by that
+    many forked processes (kb.search.building): only from a single-threaded process."""
     generation = root() / f"gen-{time.time_ns()}"
     generation.mkdir(parents=True)
     try:
-        _build(generation, applied, progress or (lambda stage, done, total: None))
+        _build(generation, applied, progress or (lambda stage, done, total: None), processes)
     except BaseException:
         # A half-built generation is of no use to anyone, and a full disk is the usual cause:
         # it must not stay to fill the disk further at every attempt.
@@ -243,18 +249,28 @@ def build_generation(
     return generation
 
 
-def _build(generation: Path, applied: Mark, report: Callable[[str, int, int], None]) -> None:
+def _build(
+    generation: Path, applied: Mark, report: Callable[[str, int, int], None], processes: int
+) -> None:
     ix = FileStorage(str(generation), supports_mmap=False).create_index(schema())
     total = indexed_entries().count()
     report("entries", 0, total)
-    with ix.writer() as writer:
+
+    def counted(entries: Iterable[dict]) -> Iterator[dict]:
         done = 0
-        for document in documents(indexed_entries().iterator(chunk_size=500)):
-            writer.add_document(**document)
-            done += 1
+        for done, document in enumerate(entries, start=1):  # noqa: B007 - reported after
+            yield document
             if done % PROGRESS_EVERY == 0:
                 report("entries", done, total)
         report("writing", done, total)
+
+    entries = counted(documents(indexed_entries().iterator(chunk_size=500)))
+    if processes > 1 and total >= PARALLEL_FROM:
+        building.write_segments(ix, entries, processes)
+    else:
+        with ix.writer() as writer:
+            for document in entries:
+                writer.add_document(**document)
     report("arrays", total, total)
     _write_postings(generation)
     set_applied_change(generation, applied)  # last: a generation without it is unfinished

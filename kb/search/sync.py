@@ -216,17 +216,19 @@ def update_entries(pks: Iterable[int]) -> None:
 PROGRESS_FILE = "rebuild-progress.json"  # in the index folder, for /healthz on every worker
 
 
-def rebuild(wait: float = 600.0, progress=None) -> Path:
+def rebuild(wait: float = 600.0, progress=None, processes: int = 1) -> Path:
     """Build a fresh generation from the database, swap it in, and apply what changed while it
     was built. Waits up to `wait` seconds for another rebuild of this node to finish.
     `progress(stage, done, total)` is told how far it is (kb.search.index.build_generation);
-    every process of the node sees it too, in status()."""
+    every process of the node sees it too, in status(). `processes` above 1 shares the
+    writing between that many forked processes: for single-threaded callers alone (the
+    rebuild_index command), never a web worker."""
     with index.rebuild_lock(wait):
         _sweep(index.sweep_leftovers())
         started = changes.latest_mark()
         shown = _ProgressFile(progress)
         try:
-            generation = index.build_generation(applied=started, progress=shown)
+            generation = index.build_generation(started, shown, processes)
             with index.write_lock(SWAP_LOCK_WAIT):
                 index.swap_in(generation)
         finally:
@@ -410,11 +412,17 @@ def _in_background(work: Callable[[], None]) -> None:
         _state.background.start()
 
 
-def wait_for_background(timeout: float = 60.0) -> None:
-    """For commands and tests: let a background rebuild or update finish."""
+def wait_for_background(timeout: float | None = 60.0, progress=None) -> None:
+    """For commands and tests: let a background rebuild or update finish (`timeout` None: however
+    long it takes), telling `progress(stage, done, total)` how far a rebuild is meanwhile."""
     thread = _state.background
-    if thread is not None:
-        thread.join(timeout)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while thread is not None and thread.is_alive():
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+        thread.join(1.0 if deadline is None else min(1.0, deadline - time.monotonic()))
+        if progress is not None and (state := rebuild_progress()) is not None:
+            progress(state["stage"], state["done"], state["total"])
 
 
 # --- Status, for /healthz -----------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""A rebuild shared between processes (kb.search.building): the index it writes holds every
+entry once and ranks as one process's does, and a worker that fails or dies stops the build
+with the reason, leaving no process behind. (How much faster it is: `make bench`.)"""
+
+import multiprocessing
+import os
+import signal
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import OrGroup, QueryParser
+
+from kb.search import building, index
+
+QUERIES = ["429 too many requests", "refresh token", "cors", "sandbox", "company id header"]
+
+
+def new_index(folder):
+    folder.mkdir()
+    return FileStorage(str(folder), supports_mmap=False).create_index(index.schema())
+
+
+def ranked(ix, text: str) -> list[tuple[float, str]]:
+    """Every match with its score, best first (entries of equal score by key: their order
+    within a tie follows where each landed)."""
+    parser = QueryParser("answer", ix.schema, group=OrGroup)
+    with ix.searcher(weighting=index.WEIGHTING) as searcher:
+        hits = searcher.search(parser.parse(text), limit=None)
+        return sorted((-round(hit.score, 6), hit["pk"]) for hit in hits)
+
+
+def faq_documents() -> list[dict]:
+    return list(index.documents(index.indexed_entries()))
+
+
+def test_two_processes_write_every_entry_once_and_rank_as_one_process_does(faq, tmp_path):
+    documents = faq_documents()
+    shared = new_index(tmp_path / "shared")
+    written = building.write_segments(shared, documents, processes=2, batch_size=4)
+    alone = new_index(tmp_path / "alone")
+    with alone.writer() as writer:
+        for document in documents:
+            writer.add_document(**document)
+
+    shared = FileStorage(str(tmp_path / "shared")).open_index()
+    assert written == len(documents) == shared.doc_count()
+    assert len(shared._segments()) == 2  # one per process
+    with shared.searcher() as searcher:
+        keys = sorted(fields["pk"] for fields in searcher.all_stored_fields())
+    assert keys == sorted(document["pk"] for document in documents)
+    for text in QUERIES:
+        assert ranked(shared, text) == ranked(alone, text) != [], text
+    # Nothing of the workers' is left in the folder: their scratch space, empty segments.
+    assert not (tmp_path / "shared" / "MAIN.tmp").exists()
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_fails_stops_the_build_with_its_reason(faq, tmp_path):
+    documents = faq_documents()
+    documents[10] = {**documents[10], "no_such_field": "x"}
+    with pytest.raises(building.BuildFailed, match="no_such_field"):
+        building.write_segments(new_index(tmp_path / "g"), documents, processes=2, batch_size=2)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_killed_mid_build_stops_it_and_no_process_is_left_behind(faq, tmp_path):
+    documents = faq_documents()
+
+    def then_kill_a_worker():
+        for number, document in enumerate(documents * 40):
+            if number == 100:
+                os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+            yield {**document, "pk": f"{document['pk']}-{number}"}
+
+    with pytest.raises(building.BuildFailed, match="died|stopped early"):
+        building.write_segments(
+            new_index(tmp_path / "g"), then_kill_a_worker(), processes=2, batch_size=2
+        )
+    assert multiprocessing.active_children() == []
