@@ -6,6 +6,7 @@ Every file is read and validated before the database is touched, and loading run
 transaction, so a malformed file stops the import and leaves the database as it was.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,20 +29,29 @@ class FaqFiles:
     error_codes: ErrorCodeContent | None
 
 
-def read_faq(content_dir: Path) -> FaqFiles:
-    content = read_content(Path(content_dir))
+def read_faq(
+    content_dir: Path, progress: Callable[[str, int, int], None] | None = None
+) -> FaqFiles:
+    content = read_content(Path(content_dir), progress)
     entry_slugs = {entry.slug for entry in content.entries}
     return FaqFiles(content, read_error_codes(Path(content_dir), entry_slugs))
 
 
 @transaction.atomic
-def load_faq(content_dir: Path, prune: bool = False, overwrite: bool = False) -> LoadReport:
+def load_faq(
+    content_dir: Path,
+    prune: bool = False,
+    overwrite: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadReport:
     """Upsert everything in the folder; `prune` deletes what the files no longer have.
+    `progress(stage, done, total)` is told how far it is: "files" as the entry files are read,
+    then "saved" as the entries are.
 
     Raises ChangedInAdmin, changing nothing, when that would replace or delete an entry an
     engineer changed in the admin since the files last saw it, unless `overwrite`."""
-    files = read_faq(content_dir)
-    report = load_content(files.content, prune, overwrite)
+    files = read_faq(content_dir, progress)
+    report = load_content(files.content, prune, overwrite, progress)
     if files.error_codes is not None:
         report.error_codes = load_error_codes(files.error_codes, prune)
     return report

@@ -1,3 +1,4 @@
+import io
 import re
 from pathlib import Path
 
@@ -235,3 +236,32 @@ def test_prune_removes_synonym_groups_no_longer_in_the_file(faq, content_dir):
     report = load_faq(content_dir, prune=True)
     assert "synonyms made, up" in report.deleted
     assert not Synonym.objects.filter(terms="made, up").exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_load_faq_prints_plain_lines_of_its_progress_when_not_on_a_terminal(faq):
+    out = io.StringIO()
+    call_command("load_faq", stdout=out)
+    lines = out.getvalue().splitlines()
+    total = Entry.objects.count()
+    assert lines[0] == f"0 of {total} entry files read"
+    assert re.fullmatch(rf"{total} of {total} entry files read in [\d.]+ s", lines[1])
+    assert lines[2] == f"0 of {total} entries saved"
+    assert re.fullmatch(rf"{total} of {total} entries saved in [\d.]+ s", lines[3])
+    assert lines[4].startswith(f"Loaded {settings.CONTENT_DIR}")
+    assert "\r" not in out.getvalue()
+
+
+def test_load_faq_shows_its_progress_on_one_line_on_a_terminal(faq):
+    out = Terminal()
+    call_command("load_faq", stdout=out)
+    total = Entry.objects.count()
+    # Each stage rewrites its own line, and the next stage starts on a new one.
+    first, second, last = out.getvalue().split("\n")[:3]
+    assert first.startswith(f"\r0 of {total} entry files read\x1b[K\r{total} of {total}")
+    assert second.startswith(f"\r0 of {total} entries saved\x1b[K\r{total} of {total}")
+    assert last.startswith("Loaded ")

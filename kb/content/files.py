@@ -11,6 +11,7 @@ shared with the other files of the folder (kb/tools/files.py reads error_codes.y
 Imports only kb.content.models.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ ENTRIES_DIR = "entries"
 ENTRY_KEYS = ("question", "category", "slug", "order", "status", "symptoms")
 REQUIRED_ENTRY_KEYS = ("question", "category", "slug", "order", "symptoms")
 CATEGORY_KEYS = ("slug", "name", "description", "order", "owner")
+PROGRESS_EVERY = 100  # entry files between two reports of how far a read is
 
 
 class ContentError(Exception):
@@ -235,7 +237,11 @@ def read_entry(path: Path, category_slugs: set[str]) -> EntryData:
     )
 
 
-def read_content(content_dir: Path) -> Content:
+def read_content(
+    content_dir: Path, progress: Callable[[str, int, int], None] | None = None
+) -> Content:
+    """Every file of the folder, read and checked; `progress` is told ("files", done, total)
+    every PROGRESS_EVERY entry files."""
     content_dir = Path(content_dir)
     categories = read_categories(content_dir)
     category_slugs = {c.slug for c in categories}
@@ -243,7 +249,10 @@ def read_content(content_dir: Path) -> Content:
     if not entries_dir.is_dir():
         raise ContentError(entries_dir, "the entries folder is missing")
     entries, paths_by_slug = [], {}
-    for path in sorted(entries_dir.glob("*.md")):
+    paths = sorted(entries_dir.glob("*.md"))
+    for number, path in enumerate(paths):
+        if progress and number % PROGRESS_EVERY == 0:
+            progress("files", number, len(paths))
         entry = read_entry(path, category_slugs)
         if entry.slug in paths_by_slug:
             raise ContentError(
@@ -251,6 +260,8 @@ def read_content(content_dir: Path) -> Content:
             )
         paths_by_slug[entry.slug] = path.name
         entries.append(entry)
+    if progress:
+        progress("files", len(paths), len(paths))
     return Content(
         categories=categories,
         entries=entries,

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from kb.content.files import (
     CATEGORIES_FILE,
     ENTRIES_DIR,
+    PROGRESS_EVERY,
     SYNONYMS_FILE,
     CategoryData,
     Content,
@@ -159,17 +160,23 @@ def changed_since_sync(entry: Entry) -> bool:
     return entry.synced_hash != entry_fingerprint(entry)
 
 
-def load_content(content: Content, prune: bool = False, overwrite: bool = False) -> LoadReport:
+def load_content(
+    content: Content,
+    prune: bool = False,
+    overwrite: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadReport:
     """Upsert the files' categories, entries and synonyms; `prune` deletes what the files lack.
 
     Only rows whose values differ are saved, so a second run changes nothing. An entry changed
     in the admin since the files last saw it is neither replaced nor pruned unless `overwrite`:
     the load stops with ChangedInAdmin naming them. The caller holds the transaction
-    (kb.faq.load_faq), so a stopped load leaves the database as it was.
+    (kb.faq.load_faq), so a stopped load leaves the database as it was. `progress` is told
+    ("saved", done, total) as the entries are compared and saved.
     """
     report = LoadReport()
     categories = _load_categories(content.categories, report)
-    conflicts = _load_entries(content.entries, categories, report, overwrite)
+    conflicts = _load_entries(content.entries, categories, report, overwrite, progress)
     _load_synonyms(content.synonyms, report)
     if prune:
         _prune_synonyms(content.synonyms, report)
@@ -202,13 +209,19 @@ def _load_categories(files: list[CategoryData], report: LoadReport) -> dict[str,
 
 
 def _load_entries(
-    files: list[EntryData], categories: dict[str, Category], report: LoadReport, overwrite: bool
+    files: list[EntryData],
+    categories: dict[str, Category],
+    report: LoadReport,
+    overwrite: bool,
+    progress: Callable[[str, int, int], None] | None,
 ) -> list[str]:
     """Create or update the files' entries; returns the slugs of those changed in the admin,
     left as they are (unless `overwrite`)."""
     conflicts = []
     existing = {e.slug: e for e in Entry.objects.select_related("category")}
-    for data in files:
+    for number, data in enumerate(files):
+        if progress and number % PROGRESS_EVERY == 0:
+            progress("saved", number, len(files))
         values = {
             "question": data.question,
             "category": categories[data.category],
@@ -235,6 +248,8 @@ def _load_entries(
             entry.synced_hash = synced
             entry.save()
             report.updated.append(data.slug)
+    if progress:
+        progress("saved", len(files), len(files))
     return conflicts
 
 

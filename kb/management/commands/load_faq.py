@@ -8,12 +8,16 @@ from kb.content.guide_links import unlinked_guide_warnings
 from kb.content.loading import ChangedInAdmin
 from kb.content.models import Entry
 from kb.faq import load_faq, load_faq_error_codes
+from kb.management.progress import Progress
 from kb.search import sync as search_sync
 from kb.tools.models import ErrorCode
 
 
 class Command(BaseCommand):
-    help = "Import faq_content/ into the database: upsert by slug, in one transaction."
+    help = (
+        "Import faq_content/ into the database: upsert by slug, in one transaction, then bring "
+        "the search index up to date. Shows how far it is as it goes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", type=Path, default=settings.CONTENT_DIR)
@@ -35,6 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dir: Path, prune: bool, overwrite: bool, if_empty: bool, **options):
+        progress = Progress(self.stdout)
         try:
             if if_empty and Entry.objects.exists():
                 if ErrorCode.objects.exists():
@@ -43,11 +48,13 @@ class Command(BaseCommand):
                 # A database from before the error-code lookup: seed the codes, keep the entries.
                 report = load_faq_error_codes(dir)
             else:
-                report = load_faq(dir, prune=prune, overwrite=overwrite)
+                report = load_faq(dir, prune, overwrite, progress)
         except (ContentError, ChangedInAdmin) as exc:
+            progress.end()
             raise CommandError(f"Nothing was imported. {exc}") from None
         # A large load is indexed in a background thread: let it finish before exiting.
-        search_sync.wait_for_background()
+        search_sync.wait_for_background(timeout=None, progress=progress)
+        progress.end()
         self.stdout.write(self.style.SUCCESS(f"Loaded {dir}: {report}"))
         for warning in unlinked_guide_warnings(read_content(dir).entries):
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
