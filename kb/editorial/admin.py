@@ -21,6 +21,7 @@ from kb.content.admin import ReadOnlyAdminMixin
 from kb.content.locking import StaleEdit
 from kb.content.models import Category, Entry, Synonym
 from kb.editorial import history
+from kb.editorial.approval import ReviewBeforePublishingMixin
 from kb.editorial.editing import EditLockMixin
 from kb.editorial.models import Feedback
 from kb.editorial.preview import AnswerPreviewMixin
@@ -252,6 +253,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(
+    ReviewBeforePublishingMixin,
     DeliberateUnpublishMixin,
     DraftRevisionMixin,
     EditLockMixin,
@@ -304,7 +306,8 @@ class EntryAdmin(
         # The date alone: the time would push the vote columns off a 1280 px screen.
         return f"{entry.updated:%Y-%m-%d}"
 
-    @admin.action(description="Publish the selected entries", permissions=["change"])
+    # "publish": the change permission, and the publish one where review is on (approval.py).
+    @admin.action(description="Publish the selected entries", permissions=["publish"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Entry.Status.PUBLISHED)
 
