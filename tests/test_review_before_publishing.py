@@ -140,9 +140,13 @@ def test_without_the_publish_permission_unpublishing_in_the_form_is_refused(
 def test_without_the_publish_permission_a_draft_is_not_made_published(review_on, author, faq):
     draft = make_entry(slug="new-draft", status=Entry.Status.DRAFT)
     before = stored()
+    form = parse(author.get(url(draft)).content)
+    offered = [option.attrs["value"] for option in form.find("select", id="id_status").find_all()]
+    assert offered == ["draft"]
+    assert "Only engineers who may publish entries" in form.find("div", cls="field-status").text
     response = author.post(url(draft), change_form_data(draft, status="published"))
     assert response.status_code == 200
-    assert "Only engineers who may publish entries" in parse(response.content).text
+    assert parse(response.content).find("ul", id="id_status_error") is not None
     assert stored() == before
 
     data = {**change_form_data(draft, slug="another-draft", status="published"), "version": ""}
@@ -215,6 +219,7 @@ def test_without_the_publish_permission_reverting_a_published_entry_is_refused(
     old = rate_limit.history.order_by("history_id").first().history_id
     before = stored()
     revert = f"/admin/kb/entry/{rate_limit.pk}/history/{old}/"
+    assert 'name="_save"' not in author.get(revert).content.decode()  # no Revert button
     response = author.post(revert, {**change_form_data(rate_limit), "_save": "Revert"})
     assert response.status_code == 200
     assert stored() == before
@@ -296,6 +301,9 @@ def test_a_reviewer_sends_back_with_a_comment_the_author_reads_then_asks_again(
     )
     assert Entry.objects.filter(pk=rate_limit.pk).values().get() == entry_before
 
+    listed = parse(author.get("/admin/kb/entry/", {"revision": "sent_back"}).content)
+    marks = [span.text for span in listed.find_all("span", cls="status-revision")]
+    assert marks == ["revision sent back"]
     sent_back = parse(author.get(url(rate_limit)).content).find("div", id="revision-sent-back")
     assert "Sent back by rosa" in sent_back.text and "Say how long to wait." in sent_back.text
 
@@ -383,6 +391,8 @@ def test_reviewers_see_the_queue_on_the_admin_home_oldest_first(
         rate_limit.question,
         other.question,
     }
+    marks = {span.text for span in listed.find_all("span", cls="status-revision")}
+    assert marks == {"revision waiting for review"}
 
 
 def test_engineers_who_may_not_publish_see_only_their_own_revisions_in_review(

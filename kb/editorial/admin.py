@@ -23,7 +23,7 @@ from kb.content.models import Category, Entry, Synonym
 from kb.editorial import history
 from kb.editorial.approval import ReviewBeforePublishingMixin
 from kb.editorial.editing import EditLockMixin
-from kb.editorial.models import Feedback
+from kb.editorial.models import EntryRevision, Feedback
 from kb.editorial.preview import AnswerPreviewMixin
 from kb.editorial.revisions import DraftRevisionMixin
 from kb.editorial.unpublishing import DeliberateUnpublishMixin
@@ -296,9 +296,12 @@ class EntryAdmin(
         if not entry.is_published:
             return format_html('<span class="status-draft">{}</span>', "Draft")
         if getattr(entry, "has_pending_revision", False):
-            return format_html(
-                'Published<span class="status-revision">{}</span>', "revision pending"
-            )
+            state = getattr(entry, "pending_revision_state", None)
+            label = {
+                EntryRevision.State.WAITING: "revision waiting for review",
+                EntryRevision.State.SENT_BACK: "revision sent back",
+            }.get(state, "revision pending")
+            return format_html('Published<span class="status-revision">{}</span>', label)
         return "Published"
 
     @admin.display(description="Updated", ordering="updated")

@@ -55,6 +55,15 @@ NOT_PUBLISHED_WITHOUT_PERMISSION = (
 class ReviewedEntryForm(EntryForm):
     may_publish = True  # set per request by ReviewBeforePublishingMixin.get_form
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields.get("status")
+        if self.may_publish or status is None or self.instance.is_published:
+            return
+        # A draft, or a new entry, stays a draft: only the choice that can be saved is offered.
+        status.choices = [(Entry.Status.DRAFT, Entry.Status.DRAFT.label)]
+        status.help_text = NOT_PUBLISHED_WITHOUT_PERMISSION
+
     def clean(self):
         cleaned = super().clean()
         if self.may_publish or self.saving_revision:
@@ -114,6 +123,13 @@ class ReviewBeforePublishingMixin:
         if obj is not None and obj.is_published and not may_publish(request.user):
             return False
         return super().has_delete_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        # `obj` is the revision to go back to; what matters is whether the entry is live now.
+        live = obj is not None and Entry.objects.published().filter(pk=obj.pk).exists()
+        if live and not may_publish(request.user):
+            return True
+        return super().revert_disabled(request, obj)
 
     def get_urls(self):
         return [

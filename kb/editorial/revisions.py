@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -86,7 +86,15 @@ class DraftRevisionMixin:
 
     def get_queryset(self, request):
         pending = EntryRevision.objects.filter(entry=OuterRef("pk"))
-        return super().get_queryset(request).annotate(has_pending_revision=Exists(pending))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_pending_revision=Exists(pending),
+                # For the Status column: waiting for review, sent back (kb.editorial.approval).
+                pending_revision_state=Subquery(pending.values("state")[:1]),
+            )
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
