@@ -5,6 +5,7 @@ sends back; nothing else of theirs goes live (kb/editorial/approval.py)."""
 from io import StringIO
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.management import call_command
@@ -252,6 +253,14 @@ def test_asking_for_review_keeps_the_published_answer_and_queues_the_revision(
     assert "Approve and publish" not in panel.text and "Send back" not in panel.text
 
 
+def test_without_the_change_permission_asking_for_review_changes_nothing(review_on, rate_limit):
+    viewer = client_for(make_staff("viewer", "view_entry"))
+    before = stored()
+    response = save_revision(viewer, rate_limit, ask=True, answer=NEW_ANSWER)
+    assert response.status_code == 403
+    assert stored() == before
+
+
 def test_without_the_publish_permission_approving_and_sending_back_change_nothing(
     review_on, author, rate_limit
 ):
@@ -300,6 +309,8 @@ def test_a_reviewer_sends_back_with_a_comment_the_author_reads_then_asks_again(
         "Say how long to wait.",
     )
     assert Entry.objects.filter(pk=rate_limit.pk).values().get() == entry_before
+    logged = LogEntry.objects.filter(object_id=str(rate_limit.pk)).first()
+    assert logged.change_message == "Sent the draft revision back: Say how long to wait."
 
     listed = parse(author.get("/admin/kb/entry/", {"revision": "sent_back"}).content)
     marks = [span.text for span in listed.find_all("span", cls="status-revision")]
@@ -359,6 +370,16 @@ def test_a_revision_drafted_before_the_entry_changed_is_not_approved(
 def test_forged_ids_are_not_found(review_on, reviewer, faq, entry_id, action):
     response = reviewer.post(f"/admin/kb/entry/{entry_id}/revision/{action}/", {"comment": "x"})
     assert response.status_code == 404
+
+
+def test_the_review_actions_need_the_csrf_token(review_on, author, reviewer_user, rate_limit):
+    save_revision(author, rate_limit, ask=True, answer=NEW_ANSWER)
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(reviewer_user)
+    before = stored()
+    assert approve(forged, rate_limit).status_code == 403
+    assert send_back(forged, rate_limit, "From another site").status_code == 403
+    assert stored() == before
 
 
 def test_the_review_actions_take_only_posts(review_on, reviewer, rate_limit):

@@ -260,13 +260,18 @@ class ReviewBeforePublishingMixin:
                 request, "Not sent back: this revision is not waiting for review.", messages.ERROR
             )
             return back
-        revision.version = form.cleaned_data["revision_version"]
+        if form.cleaned_data["revision_version"] != revision.version:
+            return self._refuse(request, entry, "Not sent back")
+        comment = form.cleaned_data["comment"]
         try:
             with transaction.atomic():
-                revision.send_back(request.user, form.cleaned_data["comment"], timezone.now())
+                # Under the revision's lock too: a save landing since the line above is not
+                # sent back unseen.
+                revision.send_back(request.user, comment, timezone.now())
         except StaleEdit:
             return self._refuse(request, entry, "Not sent back")
-        self.log_change(request, entry, "Sent the draft revision back to its author.")
+        # The admin's log keeps the comment once the revision is published or discarded.
+        self.log_change(request, entry, f"Sent the draft revision back: {comment}")
         self.message_user(
             request,
             f"Draft revision of “{entry}” sent back to {revision.author or 'its author'} with "
