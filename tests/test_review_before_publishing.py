@@ -476,3 +476,12 @@ def test_nothing_waiting_sends_reviewers_nothing(review_on, reviewer_user, faq):
     Entry.objects.update(owner=None)
     call_command("send_review_digest", stdout=StringIO())
     assert [m for m in mail.outbox if m.to == ["rosa@example.com"]] == []
+
+
+def test_the_dry_run_names_what_a_reviewer_would_get(review_on, author, reviewer_user, rate_limit):
+    Entry.objects.update(owner=None)
+    save_revision(author, rate_limit, ask=True, answer=NEW_ANSWER)
+    out = StringIO()
+    call_command("send_review_digest", dry_run=True, stdout=out)
+    assert "rosa@example.com: 1 revision waiting for review" in out.getvalue().splitlines()
+    assert mail.outbox == []

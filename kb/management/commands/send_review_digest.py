@@ -20,10 +20,12 @@ class Command(BaseCommand):
         report = send_review_digests(dry_run=dry_run, waiting=waiting_for_the_digest())
         if dry_run:
             for address, count, waiting in report.sent:
-                line = f"{address}: {count} entr{'y' if count == 1 else 'ies'}"
+                parts = [f"{count} entr{'y' if count == 1 else 'ies'}"] if count else []
                 if waiting:
-                    line += f", {waiting} revision{'' if waiting == 1 else 's'} waiting for review"
-                self.stdout.write(line)
+                    parts.append(
+                        f"{waiting} revision{'' if waiting == 1 else 's'} waiting for review"
+                    )
+                self.stdout.write(f"{address}: {', '.join(parts)}")
         else:
             sent = len(report.sent)
             self.stdout.write(self.style.SUCCESS(f"Sent {sent} digest{'' if sent == 1 else 's'}."))
