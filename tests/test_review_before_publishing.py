@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from kb.models import Entry, EntryRevision
-from tests.factories import change_form_data, make_entry, make_staff
+from tests.factories import change_form_data, make_entry, make_search, make_staff
 from tests.html import parse
 
 NEW_ANSWER = "Back off until `X-Rate-Limit-Reset`, then retry **once**."
@@ -223,6 +223,23 @@ def test_without_the_publish_permission_reverting_a_published_entry_is_refused(
     assert 'name="_save"' not in author.get(revert).content.decode()  # no Revert button
     response = author.post(revert, {**change_form_data(rate_limit), "_save": "Revert"})
     assert response.status_code == 200
+    assert stored() == before
+
+
+def test_without_the_publish_permission_a_proposed_symptom_is_not_accepted(
+    review_on, author, rate_limit
+):
+    for _ in range(2):
+        make_search(
+            "throttled by procore", results=5, opened=True, opened_entry=rate_limit, opened_rank=3
+        )
+    panel = parse(author.get(url(rate_limit)).content).find("section", id="symptom-proposals")
+    assert "throttled by procore" in panel.text
+    assert panel.find_all("button") == []
+    before = stored()
+    decision = {"query": "throttled by procore", "decision": "accept"}
+    response = author.post(f"/admin/kb/entry/{rate_limit.pk}/symptoms/", decision)
+    assert response.status_code == 403
     assert stored() == before
 
 

@@ -5,9 +5,9 @@ changing. With review on, an engineer who may change entries but not publish the
 changes without making any of them public: they save draft revisions of published entries and
 ask for review, and write new entries as drafts. The server refuses, whatever the request says:
 making a draft published, saving straight into a published entry (the form, a revert from the
-history), unpublishing or deleting a published entry, the list's Publish and Unpublish actions,
-publishing a revision and sending one back. With review off, whoever may change entries may
-publish them, as before.
+history, accepting a proposed symptom), unpublishing or deleting a published entry, the list's
+Publish and Unpublish actions, publishing a revision and sending one back. With review off,
+whoever may change entries may publish them, as before.
 
 A revision's way (EntryRevision.State): draft, then waiting for review (asked from the form's
 "Ask for review", with an optional note), then either approved (published exactly as
@@ -227,6 +227,21 @@ class ReviewBeforePublishingMixin:
             "note_max_length": EntryRevision.NOTE_MAX_LENGTH,
         }
         return context
+
+    def proposals_context(self, request: HttpRequest, entry: Entry, **extra) -> dict:
+        context = super().proposals_context(request, entry, **extra)
+        if entry.is_published and not may_publish(request.user):
+            # Accepting a proposed symptom changes what search finds at once.
+            context["proposals"]["can_decide"] = False
+        return context
+
+    @method_decorator(require_POST)
+    def symptom_decision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        entry = self.entry_to_change(request, object_id)
+        accepting = request.POST.get("decision") == "accept"
+        if accepting and entry.is_published and not self.has_publish_permission(request, entry):
+            raise PermissionDenied
+        return super().symptom_decision_view(request, object_id)
 
     @method_decorator(require_POST)
     def publish_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
