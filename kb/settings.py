@@ -461,3 +461,10 @@ CONTENT_SECURITY_POLICY = {
 KB_REVIEW_INTERVAL_DAYS = envpositive("KB_REVIEW_INTERVAL_DAYS", 180)
 # Once an entry has been due for this many more days, its public page says so, discreetly.
 KB_REVIEW_OVERDUE_NOTICE_DAYS = envpositive("KB_REVIEW_OVERDUE_NOTICE_DAYS", 90)
+
+# --- Review before publishing ----------------------------------------------------------------
+
+# On: only engineers with the "Can publish entries" permission make a change public (publish a
+# draft, save into a published entry, publish a revision, unpublish, delete a published
+# entry); the others save draft revisions and ask for review (docs/support-workflow.md).
+KB_REVIEW_BEFORE_PUBLISHING = envbool("KB_REVIEW_BEFORE_PUBLISHING", False)

@@ -258,7 +258,9 @@ def test_a_draft_revision_published_on_node_a_reaches_node_b_within_a_second(nod
     assert slug not in nodes.b.search_slugs(marker)
 
     entry_id = nodes.database.entry_row(slug)["id"]
-    status, _, _ = nodes.a.post(f"/admin/kb/entry/{entry_id}/revision/publish/", {})
+    status, _, _ = nodes.a.post(
+        f"/admin/kb/entry/{entry_id}/revision/publish/", {"revision_version": "1"}
+    )
     assert status == 302
     assert marker in nodes.database.entry_row(slug)["symptoms"]
     assert found_within(nodes.b, marker, slug, seconds=1.0) is not None

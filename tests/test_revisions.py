@@ -31,6 +31,12 @@ def save_revision(client, entry: Entry, **changes):
     return client.post(url(entry), data)
 
 
+def publish_revision(client, entry: Entry, **kwargs):
+    """Press "Publish the revision" on a page that shows the pending revision as it is now."""
+    version = EntryRevision.objects.filter(entry=entry).values_list("version", flat=True).first()
+    return client.post(url(entry, "publish"), {"revision_version": version or 0}, **kwargs)
+
+
 def stored(entry: Entry) -> dict:
     return Entry.objects.filter(pk=entry.pk).values().get()
 
@@ -69,7 +75,7 @@ def test_publishing_the_revision_applies_it_with_history(
     save_revision(staff_client, rate_limit, answer=NEW_ANSWER)
     version = stored(rate_limit)["version"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url(rate_limit, "publish"))
+        response = publish_revision(staff_client, rate_limit)
     assert response.status_code == 302
     rate_limit.refresh_from_db()
     assert rate_limit.answer == NEW_ANSWER
@@ -92,7 +98,7 @@ def test_a_revision_drafted_before_the_entry_changed_is_not_published(staff_clie
     save_revision(staff_client, rate_limit, answer=NEW_ANSWER)
     staff_client.post(url(rate_limit), change_form_data(rate_limit, order=5))
     before = stored(rate_limit)
-    response = staff_client.post(url(rate_limit, "publish"), follow=True)
+    response = publish_revision(staff_client, rate_limit, follow=True)
     assert "Not published: the entry changed" in response.content.decode()
     assert stored(rate_limit) == before
     assert EntryRevision.objects.filter(entry=rate_limit).exists()
@@ -125,7 +131,7 @@ def test_without_the_change_permission_revisions_change_nothing(staff_client, ra
     entry_before = stored(rate_limit)
     revision_before = EntryRevision.objects.filter(entry=rate_limit).values().get()
     save_revision(viewer, rate_limit, answer="Forged.")
-    assert viewer.post(url(rate_limit, "publish")).status_code == 403
+    assert publish_revision(viewer, rate_limit).status_code == 403
     assert viewer.post(url(rate_limit, "discard")).status_code == 403
     assert stored(rate_limit) == entry_before
     assert EntryRevision.objects.filter(entry=rate_limit).values().get() == revision_before

@@ -1,7 +1,7 @@
 """The FAQ itself: categories, entries and synonyms, and what every package builds on to
 store, load and serve them.
 
-    models          Category, Entry, Synonym and their QuerySets
+    models          Category, Entry, Synonym and their QuerySets; who may publish entries
     markdown        Markdown to sanitized HTML, the one place answers are rendered
     files           reading and validating faq_content/ (categories, entries, synonyms)
     loading         loading those files into the database, and exporting it back

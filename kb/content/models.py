@@ -356,6 +356,9 @@ class Entry(VersionedModel):
     class Meta:
         ordering = ["category__order", "order", "question"]
         verbose_name_plural = "entries"
+        # Publishing apart from changing, for sites that review before publishing
+        # (settings.KB_REVIEW_BEFORE_PUBLISHING; kb/editorial/approval.py).
+        permissions = [("publish_entry", "Can publish entries")]
         # A category's page and the home page's first questions; the admin's list, sorted by
         # date or question. Lookups that stay quick at tens of thousands of entries.
         indexes = [
@@ -423,6 +426,37 @@ class Entry(VersionedModel):
         so. An early-review flag alone never shows to readers: one complaint is not a fact."""
         grace = timedelta(days=settings.KB_REVIEW_OVERDUE_NOTICE_DAYS)
         return self.scheduled_review + grace < (now or timezone.now())
+
+
+# --- Who may publish ---------------------------------------------------------------------------
+
+PUBLISH_PERMISSION = "kb.publish_entry"
+
+
+def may_publish(user) -> bool:
+    """Whether `user` may make changes public: anyone who may change entries, unless the site
+    reviews before publishing (settings.KB_REVIEW_BEFORE_PUBLISHING), when it takes the
+    "Can publish entries" permission. The change permission is checked by the admin."""
+    return not settings.KB_REVIEW_BEFORE_PUBLISHING or user.has_perm(PUBLISH_PERMISSION)
+
+
+def publishers():
+    """The active staff who hold the publish permission (superusers included): the reviewers."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.filter(
+        content_type__app_label="kb", codename="publish_entry"
+    ).first()
+    granted = models.Q(is_superuser=True)
+    if permission is not None:
+        granted |= models.Q(user_permissions=permission) | models.Q(groups__permissions=permission)
+    return (
+        get_user_model()
+        .objects.filter(granted, is_active=True, is_staff=True)
+        .distinct()
+        .order_by("username")
+    )
 
 
 class SynonymQuerySet(models.QuerySet):

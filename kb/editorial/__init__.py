@@ -4,9 +4,12 @@
                 votes), written for support engineers; EntryAdmin puts together one mixin per
                 feature, each from its own package (kb.review, kb.insights) or module here
     revisions   draft revisions of published entries: saved beside them, published, discarded
+    approval    review before publishing, switched on per site: the publish permission, asking
+                for review, approving or sending back, the digest's list of what waits
     editing     no lost edits: the change form's version, the refusal of a stale save
     unpublishing  what goes off the site with an entry, confirmed before unpublishing or deleting
-    home        the admin home: the knowledge base first, links to the pages engineers work from
+    home        the admin home: the knowledge base first, links to the pages engineers work
+                from, the review queue
     preview     the answer's live preview in the entry form
     history     readable diffs between two revisions of an entry
     models      votes (Feedback), reading counts (ReadingDay, ReadNext), draft revisions
@@ -25,7 +28,8 @@ related questions drawn from them). The entry admin is where the features meet, 
 above them.
 
 May import kb.content, kb.tools (the error codes the admin edits), kb.web (throttle, origin),
-kb.review and kb.insights (their admin mixins; the reading middleware marks opened search
+kb.review (its admin mixins, the digest that lists revisions waiting for review) and
+kb.insights (its admin mixin; the reading middleware marks opened search
 results, related questions use the query terms). kb.search is never imported here; kb.support
 and the public pages (kb.pages) import this package.
 """

@@ -21,8 +21,9 @@ from kb.content.admin import ReadOnlyAdminMixin
 from kb.content.locking import StaleEdit
 from kb.content.models import Category, Entry, Synonym
 from kb.editorial import history
+from kb.editorial.approval import ReviewBeforePublishingMixin
 from kb.editorial.editing import EditLockMixin
-from kb.editorial.models import Feedback
+from kb.editorial.models import EntryRevision, Feedback
 from kb.editorial.preview import AnswerPreviewMixin
 from kb.editorial.revisions import DraftRevisionMixin
 from kb.editorial.unpublishing import DeliberateUnpublishMixin
@@ -252,6 +253,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(
+    ReviewBeforePublishingMixin,
     DeliberateUnpublishMixin,
     DraftRevisionMixin,
     EditLockMixin,
@@ -294,9 +296,12 @@ class EntryAdmin(
         if not entry.is_published:
             return format_html('<span class="status-draft">{}</span>', "Draft")
         if getattr(entry, "has_pending_revision", False):
-            return format_html(
-                'Published<span class="status-revision">{}</span>', "revision pending"
-            )
+            state = getattr(entry, "pending_revision_state", None)
+            label = {
+                EntryRevision.State.WAITING: "revision waiting for review",
+                EntryRevision.State.SENT_BACK: "revision sent back",
+            }.get(state, "revision pending")
+            return format_html('Published<span class="status-revision">{}</span>', label)
         return "Published"
 
     @admin.display(description="Updated", ordering="updated")
@@ -304,7 +309,8 @@ class EntryAdmin(
         # The date alone: the time would push the vote columns off a 1280 px screen.
         return f"{entry.updated:%Y-%m-%d}"
 
-    @admin.action(description="Publish the selected entries", permissions=["change"])
+    # "publish": the change permission, and the publish one where review is on (approval.py).
+    @admin.action(description="Publish the selected entries", permissions=["publish"])
     def publish(self, request, queryset):
         self._set_status(request, queryset, Entry.Status.PUBLISHED)
 

@@ -126,6 +126,15 @@ class ReadNext(models.Model):
 # --- Draft revisions: a change prepared beside the published answer ---------------------------
 
 
+class EntryRevisionQuerySet(models.QuerySet):
+    def waiting_for_review(self):
+        """The reviewers' queue: revisions whose authors asked for review, the oldest first."""
+        return self.filter(state=EntryRevision.State.WAITING).order_by("asked_at", "pk")
+
+    def by_author(self, user):
+        return self.filter(author=user)
+
+
 class EntryRevision(VersionedModel):
     """The change an engineer proposes to a published entry, kept beside it: the published
     version stays live everywhere (page, search, error pages, twins, llms.txt, feed) until the
@@ -135,6 +144,15 @@ class EntryRevision(VersionedModel):
 
     # The entry's fields a revision holds: everything the form edits but its status.
     FIELDS = ["question", "slug", "category", "order", "answer", "symptoms"]
+    NOTE_MAX_LENGTH = 1000
+
+    class State(models.TextChoices):
+        # Review before publishing (kb/editorial/approval.py): a revision is prepared, asked
+        # for review, then approved (published: the revision is applied and deleted, the
+        # entry's history names both) or sent back with a comment, to be edited and asked again.
+        DRAFT = "draft", "Draft"
+        WAITING = "waiting", "Waiting for review"
+        SENT_BACK = "sent_back", "Sent back"
 
     entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="pending_revision")
     question = models.CharField(max_length=300)
@@ -153,8 +171,49 @@ class EntryRevision(VersionedModel):
     based_on_version = models.PositiveIntegerField()
     updated = models.DateTimeField(auto_now=True)
 
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(null=True)
+    ask_note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True)
+    review_comment = models.TextField(blank=True)
+
+    objects = EntryRevisionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "asked_at"], name="revision_review_queue")]
+
     def __str__(self) -> str:
         return f"Draft revision of “{self.entry}”"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.state == self.State.WAITING
+
+    @property
+    def is_sent_back(self) -> bool:
+        return self.state == self.State.SENT_BACK
+
+    def ask_for_review(self, user, note: str, now) -> None:
+        """Into the reviewers' queue (saved by the caller, under the revision's lock)."""
+        self.state = self.State.WAITING
+        self.asked_by = user
+        self.asked_at = now
+        self.ask_note = note
+
+    def send_back(self, user, comment: str, now) -> None:
+        """Back to its author with the reviewer's comment; saved under the revision's lock, so a
+        revision changed since the reviewer opened it raises StaleEdit and is not sent back."""
+        self.state = self.State.SENT_BACK
+        self.reviewed_by = user
+        self.reviewed_at = now
+        self.review_comment = comment
+        self.save()
 
     @classmethod
     def values_of(cls, entry: Entry) -> dict:

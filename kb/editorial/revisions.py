@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -86,11 +86,19 @@ class DraftRevisionMixin:
 
     def get_queryset(self, request):
         pending = EntryRevision.objects.filter(entry=OuterRef("pk"))
-        return super().get_queryset(request).annotate(has_pending_revision=Exists(pending))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                has_pending_revision=Exists(pending),
+                # For the Status column: waiting for review, sent back (kb.editorial.approval).
+                pending_revision_state=Subquery(pending.values("state")[:1]),
+            )
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.saving_revision = _saving_revision(request, obj)
+        form.saving_revision = saving_revision(request, obj)
         return form
 
     def get_fieldsets(self, request, obj=None):
@@ -128,7 +136,7 @@ class DraftRevisionMixin:
         return super().construct_change_message(request, form, formsets, add)
 
     def response_change(self, request, obj):
-        if _saving_revision(request, obj):
+        if saving_revision(request, obj):
             self.message_user(
                 request,
                 f"Draft revision of “{obj}” saved. The published answer stays live until the "
@@ -155,6 +163,7 @@ class DraftRevisionMixin:
                 # Sanitized by the renderer, as on the public page.
                 "preview": mark_safe(render_markdown(revision.answer)),
                 "can_publish": self.has_change_permission(request, entry),
+                "can_discard": self.has_change_permission(request, entry),
                 "publish_url": reverse("admin:kb_entry_publish_revision", args=[entry.pk]),
                 "discard_url": reverse("admin:kb_entry_discard_revision", args=[entry.pk]),
             },
@@ -163,7 +172,7 @@ class DraftRevisionMixin:
     @method_decorator(require_POST)
     def publish_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         entry = self.entry_to_change(request, object_id)
-        revision = _revision_or_404(entry)
+        revision = revision_or_404(entry)
         back = HttpResponseRedirect(reverse("admin:kb_entry_change", args=[entry.pk]))
         if revision.based_on_version != entry.version:
             self.message_user(
@@ -184,6 +193,12 @@ class DraftRevisionMixin:
         revision.apply_to(entry)
         entry._history_user = request.user
         entry._change_reason = f"Published the draft revision by {revision.author or 'someone'}"
+        if revision.is_waiting:
+            entry._change_reason = (
+                f"Approved the draft revision by {revision.author or 'someone'} "
+                f"(review asked by {revision.asked_by or 'someone'} on "
+                f"{revision.asked_at:%Y-%m-%d %H:%M} UTC)"
+            )
         try:
             with transaction.atomic():
                 entry.save()
@@ -193,26 +208,27 @@ class DraftRevisionMixin:
                 request, "Not published: the entry changed a moment ago.", messages.ERROR
             )
             return back
-        self.log_change(request, entry, "Published the draft revision.")
-        self.message_user(request, f"Draft revision of “{entry}” published.", messages.SUCCESS)
+        done = "approved and published" if revision.is_waiting else "published"
+        self.log_change(request, entry, f"Draft revision {done}.")
+        self.message_user(request, f"Draft revision of “{entry}” {done}.", messages.SUCCESS)
         return back
 
     @method_decorator(require_POST)
     def discard_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         entry = self.entry_to_change(request, object_id)
-        _revision_or_404(entry).delete()
+        revision_or_404(entry).delete()
         self.message_user(request, f"Draft revision of “{entry}” discarded.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:kb_entry_change", args=[entry.pk]))
 
 
-def _revision_or_404(entry: Entry) -> EntryRevision:
+def revision_or_404(entry: Entry) -> EntryRevision:
     revision = EntryRevision.objects.filter(entry=entry).select_related("author").first()
     if revision is None:
         raise Http404("This entry has no draft revision.")
     return revision
 
 
-def _saving_revision(request: HttpRequest, entry) -> bool:
+def saving_revision(request: HttpRequest, entry) -> bool:
     """A draft revision is saved only for an entry published now."""
     return (
         request.method == "POST"

@@ -80,6 +80,8 @@ class DeliberateUnpublishMixin:
                 and entry.is_published
                 and request.POST.get("status") == Entry.Status.DRAFT
                 and self.has_change_permission(request, entry)
+                # Who may not publish is refused by the form instead (kb.editorial.approval).
+                and self.has_publish_permission(request, entry)
             )
             if unpublishing:
                 # Everything the form sent, to send again with the confirmation; or again
@@ -111,7 +113,7 @@ class DeliberateUnpublishMixin:
         return TemplateResponse(request, TEMPLATE, context)
 
     @admin.action(
-        description="Unpublish the selected entries (make them drafts)", permissions=["change"]
+        description="Unpublish the selected entries (make them drafts)", permissions=["publish"]
     )
     def unpublish(self, request, queryset):
         if request.POST.get("post") != "yes":

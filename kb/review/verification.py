@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.content.models import Entry
+from kb.content.models import Entry, publishers
 
 VERIFY_FIELDS = ["last_verified", "verified_by", "review_requested", "review_request_note"]
 
@@ -82,15 +82,32 @@ def due_counts_by_owner(now: datetime | None = None) -> list[dict]:
 
 
 @dataclass
+class WaitingRevision:
+    """A draft revision waiting for review, as the digest lists it (kb.editorial builds them:
+    this package does not know revisions)."""
+
+    question: str
+    author: str
+    asked_at: datetime
+    note: str
+    admin_url: str  # absolute: the entry's form, where the revision is compared and approved
+
+
+@dataclass
 class DigestReport:
-    sent: list[tuple[str, int]] = field(default_factory=list)  # (address, entries)
+    sent: list[tuple[str, int, int]] = field(default_factory=list)  # (address, due, waiting)
     without_address: list[str] = field(default_factory=list)  # owners' usernames
     unowned: int = 0  # due entries nobody owns
+    reviewers_without_address: list[str] = field(default_factory=list)  # while revisions wait
 
 
-def send_review_digests(now: datetime | None = None, dry_run: bool = False) -> DigestReport:
-    """E-mail each owner the list of their entries due for review, through Django's mail
-    framework (EMAIL_BACKEND: the console unless configured). One message per owner."""
+def send_review_digests(
+    now: datetime | None = None, dry_run: bool = False, waiting: list[WaitingRevision] = ()
+) -> DigestReport:
+    """E-mail each owner the list of their entries due for review, and each reviewer (who may
+    publish entries) the revisions waiting for review, through Django's mail framework
+    (EMAIL_BACKEND: the console unless configured). One message per person, with both lists
+    when they have both; a reviewer with nothing due still gets one while a revision waits."""
     now = now or timezone.now()
     due = due_entries(now).select_related("owner", "category__default_owner").order_by("review_due")
     by_owner: dict = {}
@@ -101,22 +118,40 @@ def send_review_digests(now: datetime | None = None, dry_run: bool = False) -> D
             report.unowned += 1
         else:
             by_owner.setdefault(entry.responsible, []).append(entry)
+    reviewers = list(publishers()) if waiting else []
+    for reviewer in reviewers:
+        by_owner.setdefault(reviewer, [])
     messages = []
-    for owner, entries in sorted(by_owner.items(), key=lambda item: item[0].username):
-        if not owner.email or not owner.is_active:
-            report.without_address.append(owner.username)
+    for person, entries in sorted(by_owner.items(), key=lambda item: item[0].username):
+        waits = list(waiting) if person in reviewers else []
+        if not person.email or not person.is_active:
+            if entries:
+                report.without_address.append(person.username)
+            if waits:
+                report.reviewers_without_address.append(person.username)
             continue
-        messages.append(_digest_message(owner, entries, now))
-        report.sent.append((owner.email, len(entries)))
+        messages.append(_digest_message(person, entries, waits, now))
+        report.sent.append((person.email, len(entries), len(waits)))
     if messages and not dry_run:
         with mail.get_connection() as connection:
             connection.send_messages(messages)
     return report
 
 
-def _digest_message(owner, entries: list[Entry], now: datetime) -> mail.EmailMessage:
-    count = len(entries)
-    subject = f"{count} knowledge-base answer{'s' if count != 1 else ''} due for review"
+def _digest_message(
+    owner, entries: list[Entry], waiting: list[WaitingRevision], now: datetime
+) -> mail.EmailMessage:
+    parts = []
+    if entries:
+        count = len(entries)
+        parts.append(f"{count} knowledge-base answer{'s' if count != 1 else ''} due for review")
+    if waiting:
+        count = len(waiting)
+        parts.append(
+            f"{count} revision{'s' if count != 1 else ''} waiting for your approval"
+            if entries
+            else f"{count} knowledge-base revision{'s' if count != 1 else ''} waiting for review"
+        )
     body = render_to_string(
         "kb/email/review_digest.txt",
         {
@@ -133,6 +168,10 @@ def _digest_message(owner, entries: list[Entry], now: datetime) -> mail.EmailMes
             "list_url": settings.KB_SITE_URL
             + reverse("admin:kb_entry_changelist")
             + f"?review=due&responsible={owner.pk}",
+            "waiting": waiting,
+            "queue_url": settings.KB_SITE_URL
+            + reverse("admin:kb_entry_changelist")
+            + "?revision=waiting",
         },
     )
-    return mail.EmailMessage(subject, body, to=[owner.email])
+    return mail.EmailMessage("; ".join(parts), body, to=[owner.email])
