@@ -1,6 +1,7 @@
-"""A rebuild shared between processes (kb.search.building): the index it writes holds every
-entry once and ranks as one process's does, and a worker that fails or dies stops the build
-with the reason, leaving no process behind. (How much faster it is: `make bench`.)"""
+"""How a rebuild writes (kb.search.building): the spelling vocabulary in one document per segment
+knows what entries carrying their own words knew; shared between processes, the index holds
+every entry once and ranks as one process's does, and a worker that fails or dies stops the
+build with the reason, leaving no process behind. (How much faster it is: `make bench`.)"""
 
 import multiprocessing
 import os
@@ -39,20 +40,57 @@ def test_two_processes_write_every_entry_once_and_rank_as_one_process_does(faq, 
     written = building.write_segments(shared, documents, processes=2, batch_size=4)
     alone = new_index(tmp_path / "alone")
     with alone.writer() as writer:
-        for document in documents:
-            writer.add_document(**document)
+        building.write_documents(writer, faq_documents())
 
     shared = FileStorage(str(tmp_path / "shared")).open_index()
-    assert written == len(documents) == shared.doc_count()
+    assert written == len(documents)
     assert len(shared._segments()) == 2  # one per process
+    assert shared.doc_count() == len(documents) + 2  # and a vocabulary each
     with shared.searcher() as searcher:
-        keys = sorted(fields["pk"] for fields in searcher.all_stored_fields())
+        keys = sorted(f["pk"] for f in searcher.all_stored_fields() if "pk" in f)
     assert keys == sorted(document["pk"] for document in documents)
     for text in QUERIES:
-        assert ranked(shared, text) == ranked(alone, text) != [], text
+        # The same entries, scored alike: a second vocabulary document counts in the number
+        # of documents and the fields' average lengths, by one in 29 here.
+        scores = {pk: -score for score, pk in ranked(shared, text)}
+        assert scores == pytest.approx({pk: -score for score, pk in ranked(alone, text)}, rel=0.02)
+        assert scores, text
     # Nothing of the workers' is left in the folder: their scratch space, empty segments.
     assert not (tmp_path / "shared" / "MAIN.tmp").exists()
     assert multiprocessing.active_children() == []
+
+
+def spelling_counts(ix) -> dict[str, int]:
+    with ix.reader() as reader:
+        return {
+            word.decode(): int(reader.frequency("spelling", word))
+            for word in reader.lexicon("spelling")
+        }
+
+
+def test_the_vocabulary_knows_each_word_in_as_many_entries_as_entries_written_one_by_one(
+    faq, tmp_path
+):
+    by_entry = new_index(tmp_path / "by-entry")
+    with by_entry.writer() as writer:
+        for document in faq_documents():
+            writer.add_document(**document)
+    rebuilt = new_index(tmp_path / "rebuilt")
+    with rebuilt.writer() as writer:
+        building.write_documents(writer, faq_documents())
+
+    with by_entry.reader() as reader:
+        entries_using = {
+            word.decode(): reader.doc_frequency("spelling", word)
+            for word in reader.lexicon("spelling")
+        }
+    assert spelling_counts(rebuilt) == entries_using
+    assert entries_using["webhooks"] >= 2
+    with rebuilt.searcher() as searcher:
+        assert searcher.doc_count() == len(faq_documents()) + 1
+    # The vocabulary is no entry: no search finds it (ranked() reads each hit's key).
+    for text in QUERIES:
+        assert [pk for _, pk in ranked(rebuilt, text)] != []
 
 
 def test_a_worker_that_fails_stops_the_build_with_its_reason(faq, tmp_path):

@@ -15,6 +15,8 @@ Inside, one module per part, each importing only those listed before it:
     models      the change log: every change search must follow, in commit order
     changes     recording and reading the change log
     postings    each segment's posting lists as arrays on disk, scored with numpy
+    building    how a rebuild writes: each segment's entries and vocabulary, in one process or
+                several at once
     index       the index on disk: schema, generations, locks, writes, searchers
     sync        keeping this node's index following the change log, through any failure
     query       query building: the full query, and the lookups that pick candidates

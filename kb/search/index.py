@@ -177,8 +177,9 @@ def documents(entries: Iterable) -> Iterator[dict]:
             "symptoms": "\n".join(entry.symptom_list),
             "category": entry.category.name,
             "answer": text,
-            # Spelling needs to know which words occur in which entries, not how often: each
+            # Spelling needs to know which words occur in how many entries, not how often: each
             # word once (the analyzer splits on white space first, so nothing else changes).
+            # A rebuild gathers them into one document per segment (kb.search.building).
             "spelling": " ".join(dict.fromkeys(" ".join(words).lower().split())),
         }
 
@@ -269,8 +270,7 @@ def _build(
         building.write_segments(ix, entries, processes)
     else:
         with ix.writer() as writer:
-            for document in entries:
-                writer.add_document(**document)
+            building.write_documents(writer, entries)
     report("arrays", total, total)
     _write_postings(generation)
     set_applied_change(generation, applied)  # last: a generation without it is unfinished

@@ -77,7 +77,8 @@ def _likeliest(reader, word: str) -> str | None:
         return split
     maxdist = 1 if len(word) < 7 else 2
     candidates = [
-        (damerau_levenshtein(word, c), -reader.doc_frequency("spelling", c), c)
+        # The word's count of entries (kb.search.building: its frequency in the field).
+        (damerau_levenshtein(word, c), -reader.frequency("spelling", c), c)
         for c in reader.terms_within("spelling", word, maxdist)
         if c != word and len(c) >= 3
     ]
