@@ -310,9 +310,7 @@ def token_expiry(request: HttpRequest, arguments: dict) -> Result:
     if notes := form.cleaned_data["notes"]:
         lines.append("\n".join(f"- {escape_markdown(note)}" for note in notes))
     steps = tokens.token_next_steps(expiry)
-    entries = {
-        e.slug: e for e in Entry.objects.published().filter(slug__in={s.entry_slug for s in steps})
-    }
+    entries = Entry.objects.published_by_slug(s.entry_slug for s in steps)
     items = []
     for step in steps:
         entry = entries.get(step.entry_slug)

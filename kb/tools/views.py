@@ -33,10 +33,6 @@ SUPPORT_ENTRY = "api-support-hours"
 SEARCH_QUERY_LENGTH = 200
 
 
-def _published_entries(slugs) -> dict[str, Entry]:
-    return {e.slug: e for e in Entry.objects.published().filter(slug__in=set(slugs))}
-
-
 def _iso_utc(instant: datetime | None) -> str | None:
     if instant is None:
         return None
@@ -84,7 +80,7 @@ def tools_index(request: HttpRequest) -> HttpResponse:
     form = TimezoneForm(request.GET if "tz" in request.GET else None)
     tz = form.cleaned_data["tz"] if form.is_bound and form.is_valid() else "UTC"
     now = timezone.now()
-    entries = _published_entries([RESTORE_ENTRY, SUPPORT_ENTRY])
+    entries = Entry.objects.published_by_slug([RESTORE_ENTRY, SUPPORT_ENTRY])
     context = {
         "form": form,
         "tz": tz,
@@ -105,7 +101,7 @@ def tools_index(request: HttpRequest) -> HttpResponse:
 def _token_expiry_answer(form: TokenExpiryForm, now: datetime) -> dict:
     expiry = form.expiry(now)
     steps = tokens.token_next_steps(expiry)
-    entries = _published_entries(step.entry_slug for step in steps)
+    entries = Entry.objects.published_by_slug(step.entry_slug for step in steps)
     return {
         "expiry": expiry,
         "steps": [(step, entries.get(step.entry_slug)) for step in steps],
