@@ -43,12 +43,16 @@ def searches(queries_path: Path, out: Path, rounds: int, budget: float) -> None:
 
     queries = json.loads(queries_path.read_text())
 
+    from kb.search import analysis
     from kb.search.cache import searches
 
     def ranked(text: str) -> list[tuple[str, str]]:
         # Every pass asks the same queries: without this, all but the first would be answered
-        # from the cache of repeated searches, and the figures would be the cache's. The
-        # synonyms a worker derives once per index generation are kept, as in a worker.
+        # from the cache of repeated searches, and the figures would be the cache's. The terms
+        # of the words seen so far are forgotten too, as if the worker had just started (one
+        # that has served searches knows most words already); the synonyms a worker derives
+        # once per index generation are kept, as in a worker.
+        analysis.forget_words()
         searches.forget_answers()
         return [(hit.slug, hit.question) for hit in search.search(text).hits]
 

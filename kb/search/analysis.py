@@ -5,6 +5,7 @@ split into their parts; everything is lower-cased and stemmed (the spelling fiel
 stemmed). Imports nothing of the project's.
 """
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -86,9 +87,36 @@ ANALYZER = _analyzer()
 PLAIN_ANALYZER = _analyzer(stem=False)  # for spelling corrections: real words, not stems
 
 
+# Distinct written words whose terms are kept (a few hundred bytes each): a search analyses its
+# query and the answers it shows, mostly words seen before.
+WORD_MEMORY = 16_384
+WORD = re.compile(TOKEN_PATTERN)
+
+
+@functools.lru_cache(maxsize=WORD_MEMORY)
+def _word_terms(word: str, stem: bool) -> tuple[tuple[str, int, int], ...]:
+    tokens = (ANALYZER if stem else PLAIN_ANALYZER)(word, chars=True)
+    return tuple((token.text, token.startchar, token.endchar) for token in tokens)
+
+
+def terms_at(text: str, stem: bool = True) -> Iterator[tuple[str, int, int]]:
+    """The analyser's terms of the text with where each stands, (term, start, end), as the
+    analysers give them: they take each written word on its own, so a word's terms are
+    worked out once and remembered (Whoosh's filters cost a few microseconds a word, most of
+    the time of analysing a long paste or an answer's sentences)."""
+    for match in WORD.finditer(text):
+        offset = match.start()
+        for term, start, end in _word_terms(match.group(), stem):
+            yield term, offset + start, offset + end
+
+
+def forget_words() -> None:
+    """Forget the words' terms worked out so far (the benchmark times searches without them)."""
+    _word_terms.cache_clear()
+
+
 def analyze(text: str, plain: bool = False) -> list[str]:
-    analyzer = PLAIN_ANALYZER if plain else ANALYZER
-    return [token.text for token in analyzer(text)]
+    return [term for term, _, _ in terms_at(text, stem=not plain)]
 
 
 Span = tuple[int, int]
@@ -100,13 +128,13 @@ def written_words(text: str) -> list[tuple[str, Span, list[tuple[str, Span]]]]:
     (0, 1)), ("rate", (2, 6)), …]). Stop words are left out."""
     words: list[tuple[str, Span, list[tuple[str, Span]]]] = []
     whole = None
-    for token in ANALYZER(text, chars=True):
-        span = (token.startchar, token.endchar)
+    for term, start, end in terms_at(text):
+        span = (start, end)
         # CompoundFilter emits a compound whole, then its parts inside the same characters.
         if whole and whole[0] <= span[0] and span[1] <= whole[1] and span != whole:
-            words[-1][2].append((token.text, span))
+            words[-1][2].append((term, span))
         else:
-            words.append((token.text, span, []))
+            words.append((term, span, []))
             whole = span
     return words
 
@@ -121,11 +149,14 @@ def word_terms(text: str) -> list[tuple[str, list[str]]]:
 def term_spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """Where the text has these terms, as (start, end, term) in order of the text: a compound
     whole comes before its parts, which start inside it."""
-    return [
-        (token.startchar, token.endchar, token.text)
-        for token in ANALYZER(text, chars=True)
-        if token.text in terms
-    ]
+    return [(start, end, term) for term, start, end in terms_at(text) if term in terms]
+
+
+def written_prefix(term: str) -> str:
+    """Letters every written word that analyses to this term has in it: a stem keeps the
+    word's beginning but its last letter may differ (happy -> happi), so up to three letters
+    before it. For skipping text that cannot have the term without analysing it."""
+    return term[: max(1, min(3, len(term) - 1))]
 
 
 def split_paste(text: str) -> tuple[str, str]:

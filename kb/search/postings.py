@@ -5,7 +5,9 @@ of 128, then one call per posting to score it): at 10,000 entries, walking the p
 query's common terms was most of a search, and the budget that skipped them lost right
 answers. Here each (field, term) of a segment is two arrays, the documents that have it and how
 often, so BM25F over every posting of every term is a few vectorised operations
-(kb.search.ranking scores candidates with it).
+(kb.search.ranking scores candidates with it). The positions of each posting are kept too, for
+the phrases of the few candidates ranked: read through Whoosh's matchers, a pickle and a
+decoding per block, they were a third of a search of a long paste at 10,000 entries.
 
 One file per segment, `<segment id>.kb_postings` (a name of Whoosh's pattern, so its own
 cleanup removes it with the segment): the generation's rebuild writes it for the segment it
@@ -35,7 +37,7 @@ from whoosh.util.numeric import byte_to_length
 logger = logging.getLogger(__name__)
 
 EXTENSION = ".kb_postings"
-FORMAT = 1
+FORMAT = 2  # 2: with positions
 KEY_SEPARATOR = b"\x1f"  # between field and term: in neither
 SMALL_SEGMENT_KEYS = 20_000
 # Field length bytes as Whoosh decodes them (its length column keeps one byte a document).
@@ -69,15 +71,11 @@ class SegmentPostings:
     def _key(self, number: int) -> bytes:
         return self._keys[self._key_starts[number] : self._key_starts[number + 1]].tobytes()
 
-    def lookup(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(document numbers, term frequencies) of the term in the field, or None."""
+    def _number(self, field: str, term: str) -> int | None:
+        """The key's number in the sorted keys, or None when the segment lacks it."""
         wanted = field.encode() + KEY_SEPARATOR + term.encode()
         if self._numbers is not None:
-            number = self._numbers.get(wanted)
-            if number is None:
-                return None
-            start, end = self._starts[number], self._starts[number + 1]
-            return self._arrays["docs"][start:end], self._arrays["freqs"][start:end]
+            return self._numbers.get(wanted)
         low, high = 0, self._count
         while low < high:  # a binary search over the sorted keys
             middle = (low + high) // 2
@@ -87,30 +85,60 @@ class SegmentPostings:
                 high = middle
         if low == self._count or self._key(low) != wanted:
             return None
-        start, end = self._starts[low], self._starts[low + 1]
+        return low
+
+    def lookup(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, term frequencies) of the term in the field, or None."""
+        number = self._number(field, term)
+        if number is None:
+            return None
+        start, end = self._starts[number], self._starts[number + 1]
         return self._arrays["docs"][start:end], self._arrays["freqs"][start:end]
+
+    def positions(self, field: str, term: str, indexes: np.ndarray) -> list[np.ndarray]:
+        """The positions of the term in the field for each of these postings of its list (by
+        their index in it): posting i's are positions[position_starts[i]:[i + 1]]."""
+        number = self._number(field, term)
+        if number is None:
+            return [np.zeros(0, np.uint32) for _ in indexes]
+        first = self._starts[number]
+        starts = self._arrays["position_starts"]
+        flat = self._arrays["positions"]
+        return [flat[starts[first + i] : starts[first + i + 1]] for i in indexes]
 
 
 def _posting_arrays(terms_reader, terminfo, format_) -> tuple:
-    """A term's document numbers and frequencies, read a block at a time."""
+    """A term's document numbers, frequencies and each posting's positions (a list each; none
+    where the field keeps no positions), read a block at a time."""
+    positioned = format_.supports("positions")
+
+    def positions_of(values) -> list:
+        return [format_.decode_positions(value) if positioned else [] for value in values]
+
     if terminfo.is_inlined():
-        ids, weights, _ = terminfo.inlined_postings()
-        return list(ids), list(weights)
+        ids, weights, values = terminfo.inlined_postings()
+        return list(ids), list(weights), positions_of(values)
     matcher = terms_reader._codec.postings_reader(terms_reader._postfile, terminfo, format_)
-    ids, weights = array("i"), array("f")
+    ids, weights, positions = array("i"), array("f"), []
     if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
             ids.extend(matcher._ids)
             weights.extend(matcher._weights)
+            if positioned:
+                matcher._read_values()
+                positions += positions_of(matcher._values[: len(matcher._ids)])
+            else:
+                positions += [[]] * len(matcher._ids)
             matcher._next_block()
     else:  # another codec's matcher: one posting at a time
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
+            positions.append(matcher.value_as("positions") if positioned else [])
             matcher.next()
-    return ids, weights
+    return ids, weights, positions
 
 
 def write(segment_reader, folder: Path, fields) -> Path:
@@ -127,10 +155,14 @@ def write(segment_reader, folder: Path, fields) -> Path:
     found.sort(key=lambda item: item[0])
     keys, key_starts, starts = bytearray(), array("q", [0]), array("q", [0])
     docs, freqs = array("i"), array("f")
+    position_starts, flat_positions = array("q", [0]), array("I")
     for key, field, terminfo in found:
-        ids, weights = _posting_arrays(terms_reader, terminfo, schema[field].format)
+        ids, weights, positions = _posting_arrays(terms_reader, terminfo, schema[field].format)
         docs.extend(ids)
         freqs.extend(weights)
+        for posting_positions in positions:
+            flat_positions.extend(posting_positions)
+            position_starts.append(len(flat_positions))
         keys += key
         key_starts.append(len(keys))
         starts.append(len(docs))
@@ -140,6 +172,8 @@ def write(segment_reader, folder: Path, fields) -> Path:
         "starts": np.frombuffer(starts, dtype=np.int64),
         "docs": np.frombuffer(docs, dtype=np.int32),
         "freqs": np.frombuffer(freqs, dtype=np.float32),
+        "position_starts": np.frombuffer(position_starts, dtype=np.int64),
+        "positions": np.frombuffer(flat_positions, dtype=np.uint32),
     }
     _write_file(path, segment_reader.doc_count_all(), arrays)
     return path
@@ -321,26 +355,8 @@ def frequencies(leaves_: Leaves, leaf: Leaf, field: str, term: str, docs) -> np.
 
 def positions(leaves_: Leaves, leaf: Leaf, field: str, term: str, docs) -> dict[int, list]:
     """Where the term is in the field of each of these documents of the leaf (ascending, each
-    having it), read through Whoosh: only phrases of the few candidates need them. The posting
-    arrays say where in the list each document is, so the blocks before it are passed by
-    their headers, and its positions read without stepping through the postings before it."""
+    having it): only phrases of the few candidates need them."""
     [posting_docs] = [d for one, d, _ in leaves_.lists(field, term) if one is leaf]
     indexes = np.searchsorted(posting_docs, docs)
-    terms_reader = leaf.searcher.reader()._terms
-    btext = term.encode()
-    matcher = terms_reader.matcher(field, btext, leaf.searcher.schema[field].format)
-    found = {}
-    if not isinstance(matcher, W3LeafMatcher):  # inlined postings: a short list
-        for doc in docs:
-            matcher.skip_to(doc)
-            if matcher.is_active() and matcher.id() == doc:
-                found[doc] = matcher.value_as("positions")
-        return found
-    first = 0  # the index in the list of the current block's first posting
-    for doc, index in zip(docs, indexes, strict=True):
-        while first + matcher._blocklength <= index:
-            first += matcher._blocklength
-            matcher._next_block()
-        matcher._i = index - first
-        found[doc] = matcher.value_as("positions")
-    return found
+    found = leaf.postings.positions(field, term, indexes)
+    return {doc: at.tolist() for doc, at in zip(docs, found, strict=True)}

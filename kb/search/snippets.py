@@ -11,7 +11,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.search.analysis import term_spans, word_terms
+from kb.search.analysis import term_spans, word_terms, written_prefix
 
 MAX_CHARS = 220  # a longer sentence is cut around its first marked word
 LEAD_CHARS = 60  # of text kept before that word
@@ -54,7 +54,7 @@ def snippet(answer: str, terms: set[str], weights: dict[str, float] | None = Non
     spans = sentences(answer)
     if not spans:
         return mark_safe("")
-    marks = term_spans(answer, terms) if terms else []
+    marks = _marks(answer, spans, terms)
     best, best_score = None, 0.0
     for number, (start, end) in enumerate(spans):
         inside = [mark for mark in marks if start <= mark[0] < end]
@@ -69,6 +69,19 @@ def snippet(answer: str, terms: set[str], weights: dict[str, float] | None = Non
         return _render(answer, start, end, [])
     start, end = spans[best]
     return _render(answer, start, end, [mark for mark in marks if start <= mark[0] < end])
+
+
+def _marks(answer: str, spans: list[tuple[int, int]], terms: set[str]) -> list:
+    """term_spans() of the answer, analysing only the sentences that can have a term: an
+    answer with code samples is long, and analysing all of it was a quarter of a search."""
+    prefixes = {written_prefix(term) for term in terms}
+    lowered = answer.lower()
+    marks = []
+    for start, end in spans:
+        if any(prefix in lowered[start:end] for prefix in prefixes):
+            found = term_spans(answer[start:end], terms)
+            marks += [(start + a, start + b, term) for a, b, term in found]
+    return marks
 
 
 def _render(text: str, start: int, end: int, marks: list[tuple[int, int, str]]) -> SafeString:
