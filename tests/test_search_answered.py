@@ -1,5 +1,9 @@
 """Search says when it has no answer, and corrects only real typos."""
 
+import gzip
+import json
+from importlib.resources import files
+
 import pytest
 
 from kb import search
@@ -95,3 +99,15 @@ def test_english_words_come_from_the_word_list():
     assert english.specificity("the") == 0.0
     assert english.specificity("oauth") == 1.0
     assert 0 < english.specificity("whenever") < 1
+
+
+def test_the_compact_word_list_knows_every_word_of_pyspellchecker_s_and_no_other():
+    raw = files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
+    counts = json.loads(gzip.decompress(raw))
+    assert all(english.is_word(word) for word in counts)
+    # Its neighbours in the sorted list, and words a letter longer or shorter.
+    for word in list(counts)[::37]:
+        for other in (f"{word}q", f"q{word}", word[:-1], f"{word}'s"):
+            assert english.is_word(other) == (other in counts), other
+    assert english.is_word("abbé")
+    assert not english.is_word("")
