@@ -119,6 +119,20 @@ def test_a_mistyped_https_setting_stops_the_start(tmp_path, variable, value):
     assert variable in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("KB_REBUILD_PROCESSES", "0"),
+        ("KB_REBUILD_PROCESSES", "two"),
+        ("KB_REVIEW_BEFORE_PUBLISHING", "perhaps"),
+    ],
+)
+def test_a_mistyped_search_or_review_setting_stops_the_start_naming_it(tmp_path, variable, value):
+    result = run_django(tmp_path, READ_KEY, **{variable: value})
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
 def test_pages_carry_a_content_security_policy_without_inline_scripts_or_eval(client, faq):
     policy = client.get("/").headers["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
