@@ -9,6 +9,7 @@ engineer's account) and copied for each test, so a test may break its copy as it
 import html
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -16,10 +17,13 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -336,3 +340,39 @@ def wait_until(condition, timeout: float = 15.0, interval: float = 0.1):
         if value or time.monotonic() >= deadline:
             return value
         time.sleep(interval)
+
+
+@contextmanager
+def two_nodes(prefix: str, shell: str = "", **environment: str) -> Iterator:
+    """Two servers, each with its own index folder, sharing one database (SharedDatabase) and
+    one secret key (a session started on one is valid on the other), with `environment` set on
+    both and `shell` (Python) run once in the shared database: (a, b, database). Node a is built
+    as the session's sites are; both are stopped and everything removed on the way out."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    database = SharedDatabase.create(folder)
+    shared = {
+        "DATABASE_URL": database.url,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        **environment,
+    }
+    build_site(folder / "a", **shared)
+    commands = [["collectstatic", "--noinput"]] + ([["shell", "-c", shell]] if shell else [])
+    for command in commands:
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command, "-v", "0"],
+            env=site_environment(folder / "b", **shared),
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    a = Server(folder / "a", **shared).start()
+    b = Server(folder / "b", **shared).start()
+    try:
+        yield a, b, database
+    finally:
+        a.stop()
+        b.stop()
+        database.drop()
+        set_writable(folder, True)
+        subprocess.run(["rm", "-rf", str(folder)], check=False)

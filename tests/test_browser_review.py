@@ -8,18 +8,13 @@ Two gunicorn servers share one database, as in tests/test_nodes.py: node A set u
 does, node B with only its static files (it builds its index from the database).
 """
 
-import secrets
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.factories import sign_in
-from tests.servers import ROOT, Server, SharedDatabase, build_site, set_writable, site_environment
+from tests.servers import two_nodes
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodes, pytest.mark.xdist_group("nodes")]
 
@@ -42,33 +37,8 @@ for name, codenames in [
 
 @pytest.fixture
 def reviewing_nodes():
-    folder = Path(tempfile.mkdtemp(prefix="kb-review-nodes-"))
-    folder.chmod(0o755)
-    database = SharedDatabase.create(folder)
-    shared = {
-        "DATABASE_URL": database.url,
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "KB_REVIEW_BEFORE_PUBLISHING": "1",
-    }
-    build_site(folder / "a", **shared)
-    for command in (["collectstatic", "--noinput"], ["shell", "-c", MAKE_ACCOUNTS]):
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *command, "-v", "0"],
-            env=site_environment(folder / "b", **shared),
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
-    a = Server(folder / "a", **shared).start()
-    b = Server(folder / "b", **shared).start()
-    try:
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
-        database.drop()
-        set_writable(folder, True)
-        subprocess.run(["rm", "-rf", str(folder)], check=False)
+    with two_nodes("kb-review-nodes-", MAKE_ACCOUNTS, KB_REVIEW_BEFORE_PUBLISHING="1") as nodes:
+        yield nodes[:2]
 
 
 def found_by_search(page, base_url: str) -> bool:

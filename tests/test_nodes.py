@@ -8,26 +8,16 @@ it builds its index from the database on its first search.
 """
 
 import json
-import secrets
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.html import parse
-from tests.servers import (
-    ROOT,
-    Server,
-    SharedDatabase,
-    build_site,
-    set_writable,
-    site_environment,
-)
+from tests.servers import ROOT, Server, SharedDatabase, two_nodes
 
 pytestmark = [pytest.mark.nodes, pytest.mark.xdist_group("nodes")]
 
@@ -52,33 +42,9 @@ class Nodes:
 
 @pytest.fixture(scope="module")
 def nodes():
-    folder = Path(tempfile.mkdtemp(prefix="kb-nodes-"))
-    folder.chmod(0o755)
-    database = SharedDatabase.create(folder)
-    shared = {
-        "DATABASE_URL": database.url,
-        # Every node signs with the same key, so a session started on one is valid on another.
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-    }
-    build_site(folder / "a", **shared)
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v", "0"],
-        env=site_environment(folder / "b", **shared),
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    a = Server(folder / "a", **shared).start()
-    b = Server(folder / "b", **shared).start()
-    assert a.sign_in() == 302
-    try:
+    with two_nodes("kb-nodes-") as (a, b, database):
+        assert a.sign_in() == 302
         yield Nodes(a, b, database)
-    finally:
-        a.stop()
-        b.stop()
-        database.drop()
-        set_writable(folder, True)
-        subprocess.run(["rm", "-rf", str(folder)], check=False)
 
 
 def found_within(node: Server, text: str, slug: str, seconds: float) -> float | None:
