@@ -235,3 +235,20 @@ def test_the_right_entry_is_found_first_at_size_for_a_query_of_common_terms(faq_
     assert search.search("how long is an access token valid").hits[0].slug == (
         "access-token-lifetime"
     )
+
+
+def test_posting_numbers_take_two_bytes_only_where_every_one_fits():
+    small = postings._smallest(np.array([0, 65535], np.int32), np.uint16, np.int32)
+    assert small.dtype == np.uint16
+    assert postings._smallest(np.array([1, 65536], np.int32), np.uint16, np.int32).tolist() == [
+        1,
+        65536,
+    ]
+    weights = postings._smallest(np.array([1.0, 2.5], np.float32), np.uint16, np.float32)
+    assert weights.tolist() == [1.0, 2.5]
+
+
+def test_a_segment_s_document_numbers_and_frequencies_are_stored_in_two_bytes(indexed_faq):
+    with index.searcher_cache.searcher_for_request() as searcher:
+        stored = index.scoring_leaves(searcher)[0].postings._arrays
+    assert (stored["docs"].dtype, stored["freqs"].dtype) == (np.uint16, np.uint16)

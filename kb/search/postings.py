@@ -13,8 +13,12 @@ One file per segment, `<segment id>.kb_postings` (a name of Whoosh's pattern, so
 cleanup removes it with the segment): the generation's rebuild writes it for the segment it
 builds, and the first process that opens a segment without one (a save or a merge made it, or
 an index from before) writes it, to a dot-file then renamed, so that a reader never sees half
-of one and every process and restart of the node finds it. The arrays are memory-mapped: a
-worker reads the pages of the terms it is asked for, not the whole file.
+of one and every process and restart of the node finds it. The posting lists are
+memory-mapped: a worker reads the pages of the terms it is asked for, not the whole file (and
+tells the kernel its reads are random, so that it maps no more pages around them). Positions
+are read with pread instead, a term's for the candidates asked about: phrases read them for a
+few candidates all over the file, and mapped, with the pages the kernel maps around each read,
+they were most of a worker's memory at 50,000 entries (264 MB).
 
 Deletions are not in the file (Whoosh records them in its table of contents, not in the
 segment's files); nor are the statistics a score needs (document frequencies, average field
@@ -37,9 +41,10 @@ from whoosh.util.numeric import byte_to_length
 logger = logging.getLogger(__name__)
 
 EXTENSION = ".kb_postings"
-FORMAT = 2  # 2: with positions
+FORMAT = 3  # 2: with positions; 3: documents and frequencies in two bytes where they fit
 KEY_SEPARATOR = b"\x1f"  # between field and term: in neither
 SMALL_SEGMENT_KEYS = 20_000
+READ_APART = ("position_starts", "positions")  # read with pread, not mapped (above)
 # Field length bytes as Whoosh decodes them (its length column keeps one byte a document).
 BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
@@ -53,11 +58,16 @@ class SegmentPostings:
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         if header.get("format") != FORMAT:
             raise ValueError(f"{path} is not of format {FORMAT}")
+        self._map.madvise(mmap.MADV_RANDOM)
         self.doc_count = header["doc_count"]
         self._arrays = {
             name: np.frombuffer(self._map, dtype=dtype, count=count, offset=offset)
             for name, (dtype, offset, count) in header["arrays"].items()
+            if name not in READ_APART
         }
+        self._apart = {name: header["arrays"][name] for name in READ_APART}
+        # Its own descriptor for pread (no shared file position), closed with the object.
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115
         self._keys = self._arrays["keys"]  # the sorted keys, one blob
         self._key_starts = self._arrays["key_starts"]
         self._starts = self._arrays["starts"]
@@ -97,14 +107,25 @@ class SegmentPostings:
 
     def positions(self, field: str, term: str, indexes: np.ndarray) -> list[np.ndarray]:
         """The positions of the term in the field for each of these postings of its list (by
-        their index in it): posting i's are positions[position_starts[i]:[i + 1]]."""
+        their index in it, ascending): posting i's are positions[position_starts[i]:[i + 1]]."""
         number = self._number(field, term)
-        if number is None:
+        if number is None or not len(indexes):
             return [np.zeros(0, np.uint32) for _ in indexes]
-        first = self._starts[number]
-        starts = self._arrays["position_starts"]
-        flat = self._arrays["positions"]
-        return [flat[starts[first + i] : starts[first + i + 1]] for i in indexes]
+        first = int(self._starts[number]) + int(indexes[0])
+        starts = self._read("position_starts", first, int(indexes[-1]) - int(indexes[0]) + 2)
+        found = []
+        for index in indexes:
+            at = int(index) - int(indexes[0])
+            start, end = int(starts[at]), int(starts[at + 1])
+            found.append(self._read("positions", start, end - start))
+        return found
+
+    def _read(self, name: str, start: int, count: int) -> np.ndarray:
+        """Items start to start + count of an array kept apart, read from the file."""
+        dtype, offset, _ = self._apart[name]
+        size = np.dtype(dtype).itemsize
+        data = os.pread(self._file.fileno(), count * size, offset + start * size)
+        return np.frombuffer(data, dtype=dtype)
 
 
 def _posting_arrays(terms_reader, terminfo, format_) -> tuple:
@@ -170,13 +191,22 @@ def write(segment_reader, folder: Path, fields) -> Path:
         "keys": np.frombuffer(bytes(keys), dtype=np.uint8),
         "key_starts": np.frombuffer(key_starts, dtype=np.int64),
         "starts": np.frombuffer(starts, dtype=np.int64),
-        "docs": np.frombuffer(docs, dtype=np.int32),
-        "freqs": np.frombuffer(freqs, dtype=np.float32),
+        "docs": _smallest(np.frombuffer(docs, dtype=np.int32), np.uint16, np.int32),
+        "freqs": _smallest(np.frombuffer(freqs, dtype=np.float32), np.uint16, np.float32),
         "position_starts": np.frombuffer(position_starts, dtype=np.int64),
         "positions": np.frombuffer(flat_positions, dtype=np.uint32),
     }
     _write_file(path, segment_reader.doc_count_all(), arrays)
     return path
+
+
+def _smallest(values: np.ndarray, small, large) -> np.ndarray:
+    """The values as the small type when it holds every one exactly, else as the large one:
+    document numbers of a segment under 65,536 documents and whole term frequencies take two
+    bytes instead of four. A worker maps the pages of every common term's list, so this is
+    most of its memory at 50,000 entries."""
+    narrowed = values.astype(small)
+    return narrowed if np.array_equal(narrowed, values) else values.astype(large)
 
 
 def _write_file(path: Path, doc_count: int, arrays: dict[str, np.ndarray]) -> None:
@@ -321,8 +351,9 @@ def scores(searcher, leaves_: Leaves, lookups, weighting) -> np.ndarray:
     for field, term, boost in lookups:
         for leaf, docs, freqs in leaves_.lists(field, term):
             lengths = leaf.lengths[field][docs]
-            # A term's postings are distinct documents: a plain indexed add is exact.
-            total[docs + leaf.offset] += boost * bm25f(
+            # A term's postings are distinct documents: a plain indexed add is exact. (Widened
+            # first: two-byte document numbers plus the segment's offset would wrap.)
+            total[docs.astype(np.int64) + leaf.offset] += boost * bm25f(
                 searcher, weighting, field, term, freqs, lengths
             )
     for leaf in leaves_:
