@@ -6,12 +6,16 @@ build with the reason, leaving no process behind. (How much faster it is: `make 
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import OrGroup, QueryParser
 
 from kb.search import building, index
+from tests.servers import wait_until
 
 QUERIES = ["429 too many requests", "refresh token", "cors", "sandbox", "company id header"]
 
@@ -115,3 +119,58 @@ def test_a_worker_killed_mid_build_stops_it_and_no_process_is_left_behind(faq, t
             new_index(tmp_path / "g"), then_kill_a_worker(), processes=2, batch_size=2
         )
     assert multiprocessing.active_children() == []
+
+
+BUILD_FOR_EVER = """
+import os, sys
+import django
+django.setup()
+from whoosh.filedb.filestore import FileStorage
+from kb.search import building, index
+ix = FileStorage(sys.argv[1]).create_index(index.schema())
+def documents():
+    number = 0
+    while True:  # never ends: the build is killed on its way
+        number += 1
+        yield {"pk": str(number), "answer": "rate limit", "spelling": "rate limit"}
+building.write_segments(ix, documents(), 2)
+"""
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()  # noqa: SIM115
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        status = open(f"/proc/{pid}/status").read()  # noqa: SIM115
+    except OSError:
+        return False
+    return "\\nState:\\tZ" not in status  # a zombie has exited
+
+
+def test_workers_of_a_killed_rebuild_stop_instead_of_holding_its_lock(tmp_path):
+    folder = tmp_path / "g"
+    folder.mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-c", BUILD_FOR_EVER, str(folder)],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "kb.settings", "KB_DATA_DIR": str(tmp_path)},
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        workers = wait_until(lambda: len(children_of(build.pid)) >= 2 and children_of(build.pid))
+        assert workers, "the build started no workers"
+        build.kill()
+        build.wait()
+        assert wait_until(lambda: not any(running(pid) for pid in workers), timeout=15)
+    finally:
+        build.kill()
