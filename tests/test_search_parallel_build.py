@@ -3,6 +3,7 @@ knows what entries carrying their own words knew; shared between processes, the 
 every entry once and ranks as one process's does, and a worker that fails or dies stops the
 build with the reason, leaving no process behind. (How much faster it is: `make bench`.)"""
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -166,6 +167,7 @@ def test_workers_of_a_killed_rebuild_stop_instead_of_holding_its_lock(tmp_path):
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "kb.settings", "KB_DATA_DIR": str(tmp_path)},
         cwd=settings.BASE_DIR,
     )
+    workers = []
     try:
         workers = wait_until(lambda: len(children_of(build.pid)) >= 2 and children_of(build.pid))
         assert workers, "the build started no workers"
@@ -174,3 +176,6 @@ def test_workers_of_a_killed_rebuild_stop_instead_of_holding_its_lock(tmp_path):
         assert wait_until(lambda: not any(running(pid) for pid in workers), timeout=15)
     finally:
         build.kill()
+        for pid in workers or []:  # none is left behind, even when the test fails
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
