@@ -130,12 +130,13 @@ class EntryQuerySet(ContentQuerySet):
     def published(self):
         return self.filter(status=Entry.Status.PUBLISHED)
 
-    def published_by_slug(self, slugs) -> dict[str, "Entry"]:
-        """The published entries among these slugs, by slug: found by their slugs, then their
-        status checked. (Asked for published entries among ten slugs, SQLite read its status
-        index's every published entry instead: 10 ms at 10,000 entries.)"""
-        found = self.filter(slug__in=set(slugs))
-        return {entry.slug: entry for entry in found if entry.is_published}
+    def published_in_bulk(self, keys, field_name: str = "pk") -> dict:
+        """The published entries among these keys (pks, or slugs with field_name="slug"), by
+        key: found by their keys, then their status checked. (Asked for published entries
+        among ten slugs, SQLite read its status index's every published entry instead: 10 ms
+        at 10,000 entries.)"""
+        found = self.in_bulk(set(keys), field_name=field_name)
+        return {key: entry for key, entry in found.items() if entry.is_published}
 
     def in_category(self, category: Category):
         return self.filter(category=category)

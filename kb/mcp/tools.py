@@ -310,7 +310,7 @@ def token_expiry(request: HttpRequest, arguments: dict) -> Result:
     if notes := form.cleaned_data["notes"]:
         lines.append("\n".join(f"- {escape_markdown(note)}" for note in notes))
     steps = tokens.token_next_steps(expiry)
-    entries = Entry.objects.published_by_slug(s.entry_slug for s in steps)
+    entries = Entry.objects.published_in_bulk((s.entry_slug for s in steps), field_name="slug")
     items = []
     for step in steps:
         entry = entries.get(step.entry_slug)

@@ -109,14 +109,13 @@ def _still_published(hits: list[Hit]) -> bool:
     cache key) learns of another node's changes only when it next looks at the change log;
     the database has the last word at once, as for a fresh answer."""
     slugs = {hit.slug for hit in hits}
-    return len(Entry.objects.only("slug", "status").published_by_slug(slugs)) == len(slugs)
+    published = Entry.objects.only("slug", "status").published_in_bulk(slugs, field_name="slug")
+    return len(published) == len(slugs)
 
 
 def _published_entries(shown: list[tuple[float, int]]) -> dict[int, Entry]:
     # The database has the last word: an entry unpublished a moment ago is never shown.
-    # (By key, then the status, as EntryQuerySet.published_by_slug does, for the same reason.)
-    found = Entry.objects.select_related("category").in_bulk([pk for _, pk in shown])
-    return {pk: entry for pk, entry in found.items() if entry.is_published}
+    return Entry.objects.select_related("category").published_in_bulk(pk for _, pk in shown)
 
 
 def _hits(

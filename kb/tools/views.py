@@ -80,7 +80,7 @@ def tools_index(request: HttpRequest) -> HttpResponse:
     form = TimezoneForm(request.GET if "tz" in request.GET else None)
     tz = form.cleaned_data["tz"] if form.is_bound and form.is_valid() else "UTC"
     now = timezone.now()
-    entries = Entry.objects.published_by_slug([RESTORE_ENTRY, SUPPORT_ENTRY])
+    entries = Entry.objects.published_in_bulk([RESTORE_ENTRY, SUPPORT_ENTRY], field_name="slug")
     context = {
         "form": form,
         "tz": tz,
@@ -101,7 +101,9 @@ def tools_index(request: HttpRequest) -> HttpResponse:
 def _token_expiry_answer(form: TokenExpiryForm, now: datetime) -> dict:
     expiry = form.expiry(now)
     steps = tokens.token_next_steps(expiry)
-    entries = Entry.objects.published_by_slug(step.entry_slug for step in steps)
+    entries = Entry.objects.published_in_bulk(
+        (step.entry_slug for step in steps), field_name="slug"
+    )
     return {
         "expiry": expiry,
         "steps": [(step, entries.get(step.entry_slug)) for step in steps],
