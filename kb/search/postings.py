@@ -111,13 +111,15 @@ class SegmentPostings:
         number = self._number(field, term)
         if number is None or not len(indexes):
             return [np.zeros(0, np.uint32) for _ in indexes]
-        first = int(self._starts[number]) + int(indexes[0])
-        starts = self._read("position_starts", first, int(indexes[-1]) - int(indexes[0]) + 2)
+        lowest = int(indexes[0])
+        # The starts of the postings from the first asked for to the last, in one read.
+        starts = self._read(
+            "position_starts", int(self._starts[number]) + lowest, int(indexes[-1]) - lowest + 2
+        ).tolist()
         found = []
         for index in indexes:
-            at = int(index) - int(indexes[0])
-            start, end = int(starts[at]), int(starts[at + 1])
-            found.append(self._read("positions", start, end - start))
+            at = int(index) - lowest
+            found.append(self._read("positions", starts[at], starts[at + 1] - starts[at]))
         return found
 
     def _read(self, name: str, start: int, count: int) -> np.ndarray:

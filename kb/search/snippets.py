@@ -78,7 +78,8 @@ def _marks(answer: str, spans: list[tuple[int, int]], terms: set[str]) -> list:
     lowered = answer.lower()
     marks = []
     for start, end in spans:
-        if any(prefix in lowered[start:end] for prefix in prefixes):
+        sentence = lowered[start:end]
+        if any(prefix in sentence for prefix in prefixes):
             found = term_spans(answer[start:end], terms)
             marks += [(start + a, start + b, term) for a, b, term in found]
     return marks
