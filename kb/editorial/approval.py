@@ -243,22 +243,23 @@ class ReviewBeforePublishingMixin:
             raise PermissionDenied
         return super().symptom_decision_view(request, object_id)
 
-    @method_decorator(require_POST)
-    def publish_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def _revision_to_decide(self, request: HttpRequest, object_id: str):
+        """The entry and its pending revision, for someone who may publish it (else 403)."""
         entry = self.entry_to_change(request, object_id)
         if not self.has_publish_permission(request, entry):
             raise PermissionDenied
-        revision = revision_or_404(entry)
+        return entry, revision_or_404(entry)
+
+    @method_decorator(require_POST)
+    def publish_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        entry, revision = self._revision_to_decide(request, object_id)
         if not _opened_at(request, revision):
             return self._refuse(request, entry, "Not published")
         return super().publish_revision_view(request, object_id)
 
     @method_decorator(require_POST)
     def send_back_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        entry = self.entry_to_change(request, object_id)
-        if not self.has_publish_permission(request, entry):
-            raise PermissionDenied
-        revision = revision_or_404(entry)
+        entry, revision = self._revision_to_decide(request, object_id)
         back = HttpResponseRedirect(reverse("admin:kb_entry_change", args=[entry.pk]))
         form = SendBackForm(request.POST)
         if not form.is_valid():
