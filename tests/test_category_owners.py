@@ -117,17 +117,16 @@ def test_the_digest_goes_to_the_categorys_owner(owned):
     assert "1 due entry has no owner" in out.getvalue()
 
 
+def other_category_form(**changes) -> dict:
+    """The change form of the "other" category as the admin posts it."""
+    return {"name": "Other", "slug": "other", "description": "", "order": 1, **changes}
+
+
 def test_an_engineer_sets_a_default_owner_in_the_admin(staff_client, owned):
     category = Category.objects.get(slug="other")
     response = staff_client.post(
         f"/admin/kb/category/{category.pk}/change/",
-        {
-            "name": "Other",
-            "slug": "other",
-            "description": "",
-            "order": 1,
-            "default_owner": owned.pk,
-        },
+        other_category_form(default_owner=owned.pk),
     )
     assert response.status_code == 302
     category.refresh_from_db()
@@ -141,13 +140,7 @@ def test_without_the_change_permission_the_default_owner_stays(owned):
     client.force_login(make_staff("viewer", "view_category"))
     client.post(
         f"/admin/kb/category/{category.pk}/change/",
-        {
-            "name": "Other",
-            "slug": "other",
-            "description": "",
-            "order": 1,
-            "default_owner": owned.pk,
-        },
+        other_category_form(default_owner=owned.pk),
     )
     category.refresh_from_db()
     assert category.default_owner is None
